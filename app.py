@@ -1,0 +1,99 @@
+"""create_app: extensions, blueprints, command line and error handlers; nothing else."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+import crm
+import erp
+from config import INSTANCE_DIR, Config, config_from_env
+from shared import api as api_plumbing
+from shared.api import ApiAwareSessionInterface, ApiJSONProvider, error_envelope
+from shared.audit import views as audit_views
+from shared.audit.hooks import install_audit_hook
+from shared.cli import register_cli
+from shared.company import api as company_api, views as company_views
+from shared.db import configure_engine
+from shared.errors import DomainError
+from shared.extensions import babel, bootstrap, csrf, db, migrate
+from shared.http import is_api_request
+from shared.partners import api as partners_api, views as partners_views
+from shared.permissions import Forbidden, NotAuthenticated
+from shared.products import api as products_api, views as products_views
+from shared import ui
+from shared.users import api as users_api, views as users_views
+from shared.users.auth import init_login
+
+SHARED_BLUEPRINTS = [
+    ui.bp, users_views.bp, users_api.bp, partners_views.bp, partners_api.bp,
+    products_views.bp, products_api.bp, company_views.bp, company_api.bp, audit_views.bp,
+]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: type[Config] | Config | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config or config_from_env())
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    app.json = ApiJSONProvider(app)
+    app.session_interface = ApiAwareSessionInterface()
+
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_engine(engine)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
+    init_login(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=ui.select_locale)
+    bootstrap.init_app(app)
+    install_audit_hook()
+    api_plumbing.install_idempotency(app)
+    ui.install_template_helpers(app)
+
+    for blueprint in SHARED_BLUEPRINTS + erp.BLUEPRINTS + crm.BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    register_cli(app)
+    register_error_handlers(app)
+    return app
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if is_api_request():
+            extra = {"existing_id": exc.extra.get("existing_id")}
+            return error_envelope(exc.code, exc.message, exc.fields, **extra), exc.status
+        if isinstance(exc, NotAuthenticated):
+            return redirect(url_for("users.login", next=request.full_path.rstrip("?")))
+        if isinstance(exc, Forbidden) or exc.status == 404:
+            return render_template("error.html", status=exc.status, message=exc.message), \
+                exc.status
+        flash(exc.message, "danger")
+        return redirect(request.referrer or url_for("ui.home"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_template("error.html", status=400, message=exc.description), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        if is_api_request():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return error_envelope(code, exc.description or exc.name), status
+        return render_template("error.html", status=status, message=exc.description), status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        if app.config.get("PROPAGATE_EXCEPTIONS") and app.testing:
+            raise exc
+        message = "Something went wrong on our side; nothing was saved."
+        if is_api_request():
+            return error_envelope("internal_error", message), 500
+        return render_template("error.html", status=500, message=message), 500

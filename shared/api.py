@@ -1,0 +1,173 @@
+"""JSON API plumbing every module uses: blueprints, body parsing, pagination, search,
+Decimal-as-string serialisation, the error envelope and the Idempotency-Key hooks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+
+from shared import idempotency
+from shared.errors import DomainError, ValidationError
+from shared.extensions import csrf, db
+from shared.http import API_PREFIX, is_api_request
+
+
+class ApiJSONProvider(DefaultJSONProvider):
+    """Decimals as strings ("12.50"), dates and timestamps as ISO 8601; never floats."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return str(o)
+        if isinstance(o, (datetime, date)):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
+class ApiAwareSessionInterface(SecureCookieSessionInterface):
+    """API calls authenticate with a bearer token only: they neither read nor set the session
+    cookie, so a browser's cookie can never authorise an API call (no CSRF path)."""
+
+    def open_session(self, app: Flask, request):
+        if request.path.startswith(API_PREFIX + "/"):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    blueprint = Blueprint(name, import_name, url_prefix=API_PREFIX)
+    csrf.exempt(blueprint)
+    return blueprint
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; anything else is a 400."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("The request body must be a JSON object.", code="invalid_json")
+    return data
+
+
+def error_envelope(code: str, message: str, fields: dict[str, str] | None = None,
+                   **extra: Any) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
+    error.update({k: v for k, v in extra.items() if v is not None})
+    return {"error": error}
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _positive_int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationError(fields={name: "must be a whole number of at least 1"})
+    return int(raw)
+
+
+def paginate(stmt: Select) -> Page:
+    """One page of `stmt` as asked by ?page= and ?per_page= (default 50, at most 200)."""
+    config = current_app.config
+    page = _positive_int_arg("page", 1)
+    per_page = min(_positive_int_arg("per_page", config["PER_PAGE_DEFAULT"]),
+                   config["PER_PAGE_MAX"])
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), total or 0, page, per_page)
+
+
+def page_json(page: Page, serialize: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    return {"items": [serialize(item) for item in page.items], "total": page.total,
+            "page": page.page, "per_page": page.per_page}
+
+
+def bool_arg(name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise ValidationError(fields={name: "must be true or false"})
+
+
+def int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise ValidationError(fields={name: "must be a whole number"})
+    return int(raw)
+
+
+# --------------------------------------------------------------------------- idempotency
+
+
+def _idempotency_before() -> Response | None:
+    key = request.headers.get("Idempotency-Key")
+    if not (key is not None and request.method == "POST" and is_api_request()
+            and current_user.is_authenticated):
+        return None
+    req_hash = idempotency.request_hash(request.method, request.path, request.get_data())
+    stored = idempotency.reserve(current_user.id, key, req_hash)
+    if stored is not None:
+        return Response(stored.body, status=stored.status_code, mimetype="application/json",
+                        headers={"Idempotent-Replayed": "true"})
+    g.idempotency = (current_user.id, key)
+    return None
+
+
+def _idempotency_after(response: Response) -> Response:
+    reserved = g.pop("idempotency", None)
+    if reserved:
+        if response.status_code >= 500:
+            idempotency.release(*reserved)
+        else:
+            idempotency.store(*reserved, response.status_code, response.get_data(as_text=True))
+    return response
+
+
+def _idempotency_teardown(exc: BaseException | None) -> None:
+    reserved = g.pop("idempotency", None)
+    if reserved and exc is not None:
+        db.session.rollback()
+        idempotency.release(*reserved)
+
+
+def install_idempotency(app: Flask) -> None:
+    app.before_request(_idempotency_before)
+    app.after_request(_idempotency_after)
+    app.teardown_request(_idempotency_teardown)

@@ -1,0 +1,77 @@
+"""The command line of API.md: init-db, create-user, seed-demo."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from shared.db import transactional
+from shared.errors import DomainError
+from shared.reference import DEMO_SEEDERS, load_reference_data
+from shared.users import services as user_services
+from shared.users.models import ROLES
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the schema and load reference data (idempotent)."""
+    upgrade()
+    load_reference_data()
+    click.echo("Database is at the latest schema; reference data loaded.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--role", "roles", multiple=True, required=True,
+              help=f"One of {', '.join(ROLES)}; repeat for several.")
+@click.option("--name", default=None)
+@with_appcontext
+def create_user_command(email: str, password: str, roles: tuple[str, ...],
+                        name: str | None) -> None:
+    """Add a user with one or more roles."""
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise click.UsageError(f"Unknown role {', '.join(unknown)}; "
+                               f"choose from {', '.join(ROLES)}.")
+    try:
+        user = user_services.create_user({"email": email, "password": password,
+                                          "roles": list(roles), "name": name})
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {details}".strip()) from None
+    click.echo(f"Created user {user.email} with roles {', '.join(user.roles)}.")
+
+
+@transactional
+def _seed_all() -> bool:
+    from shared.seed import database_has_business_data
+
+    if database_has_business_data():
+        return False
+    for seeder in DEMO_SEEDERS:
+        seeder()
+    return True
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Fill an empty database with a demo company (English and Chinese names)."""
+    from shared.seed import DEMO_PASSWORD, DEMO_USERS
+
+    load_reference_data()
+    if not _seed_all():
+        click.echo("The database already has data; nothing was seeded.")
+        return
+    click.echo("Demo data loaded. Sign in with any of these (password "
+               f"{DEMO_PASSWORD}):")
+    for email, _name, roles in DEMO_USERS:
+        click.echo(f"  {email:<24} {', '.join(roles)}")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (init_db_command, create_user_command, seed_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""The company using the product: its letterhead, currency and settings."""

@@ -1,0 +1,85 @@
+"""Company settings: one row, created by init-db."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from shared.company.models import COMPANY_ID, Company
+from shared.db import transactional
+from shared.errors import ValidationError
+from shared.extensions import db
+from shared.reference import reference_data
+from shared.validation import Choice, Number, Text, clean
+
+COMPANY_SPEC = {
+    "name": Text(required=True, max_length=200),
+    "street": Text(max_length=200),
+    "city": Text(max_length=100),
+    "postal_code": Text(max_length=20),
+    "country": Text(max_length=100),
+    "tax_id": Text(max_length=50),
+    "currency": Text(required=True, max_length=3),
+    "bank_details": Text(max_length=2000),
+    "invoice_footer": Text(max_length=2000),
+    "locale": Choice(("en", "zh")),
+    "default_tax_rate": Number(places=2, min_value=0, max_value=100),
+}
+
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+def get_company() -> Company:
+    company = db.session.get(Company, COMPANY_ID)
+    if company is None:
+        raise RuntimeError("No company row: run `flask --app app init-db` first")
+    return company
+
+
+@reference_data
+def ensure_company() -> None:
+    """Reference data: the company row, with the configured currency."""
+    if db.session.get(Company, COMPANY_ID) is None:
+        db.session.add(Company(id=COMPANY_ID, name="My Company",
+                               currency=current_app.config["COMPANY_CURRENCY"], locale="en",
+                               default_tax_rate=Decimal("13.00")))
+
+
+@transactional
+def update_company(data: dict) -> Company:
+    values = clean(COMPANY_SPEC, data, partial=True)
+    if "currency" in values:
+        currency = values["currency"].upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise ValidationError(fields={"currency": _("A three-letter ISO code, e.g. CNY.")})
+        values["currency"] = currency
+    if "default_tax_rate" in values and values["default_tax_rate"] is None:
+        raise ValidationError(fields={"default_tax_rate": _("This field is required.")})
+    company = get_company()
+    for key, value in values.items():
+        setattr(company, key, value)
+    return company
+
+
+@transactional
+def set_logo(content: bytes) -> None:
+    if len(content) > LOGO_MAX_BYTES:
+        raise ValidationError(fields={"logo": _("At most 1 MB.")})
+    mimetype = next((kind for magic, kind in LOGO_TYPES.items() if content.startswith(magic)),
+                    None)
+    if mimetype is None:
+        raise ValidationError(fields={"logo": _("A PNG or JPEG image, please.")})
+    company = get_company()
+    company.logo = content
+    company.logo_mimetype = mimetype
+    company.logo_version += 1
+
+
+@transactional
+def remove_logo() -> None:
+    company = get_company()
+    company.logo = None
+    company.logo_mimetype = None
+    company.logo_version += 1

@@ -1,0 +1,192 @@
+"""Database foundations: the declarative base and the unit of work.
+
+Every business operation runs inside `@transactional`: one transaction that commits on success,
+rolls back on any error, and is retried when PostgreSQL reports a serialization failure or a
+deadlock. On SQLite a write transaction starts with BEGIN IMMEDIATE, so two writers queue on
+the database lock instead of failing half-way with "database is locked".
+"""
+from __future__ import annotations
+
+import contextvars
+import functools
+import random
+import time
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Annotated, Any, Callable, TypeVar
+
+from sqlalchemy import JSON, Date, DateTime, MetaData, Numeric, String, TypeDecorator, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+# Column types by meaning; models annotate with these so precision lives in one place.
+Money = Annotated[Decimal, "money"]  # 2 places, e.g. a price or a total
+Quantity = Annotated[Decimal, "quantity"]  # 3 places
+Rate = Annotated[Decimal, "rate"]  # percentages such as a tax rate
+Cost = Annotated[Decimal, "cost"]  # 4 places, e.g. a moving-average cost
+JSONDict = Annotated[dict, "json"]
+
+
+class Base(DeclarativeBase):
+    # One registry carries the metadata and the type map (Flask-SQLAlchemy subclasses Base).
+    registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION), type_annotation_map={
+        Decimal: Numeric(18, 4),
+        Money: Numeric(18, 2),
+        Quantity: Numeric(18, 3),
+        Rate: Numeric(6, 2),
+        Cost: Numeric(18, 4),
+        datetime: UTCDateTime(),
+        date: Date(),
+        str: String(255),
+        JSONDict: JSON(),
+    })
+
+    # Set to False on tables whose rows are not business records (tokens, audit log itself).
+    __audited__: bool = True
+    # Columns never written to the audit log (secrets).
+    __audit_exclude__: frozenset[str] = frozenset()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --------------------------------------------------------------------------- engine set-up
+
+_write_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "write_transaction", default=False
+)
+
+
+def configure_engine(engine: Engine) -> None:
+    """Connection settings that the unit of work relies on."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_transaction.get() else "BEGIN")
+
+
+# --------------------------------------------------------------------------- unit of work
+
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+MAX_ATTEMPTS = 5
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and sqlstate(exc) in RETRYABLE_SQLSTATES
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.01 * 2**attempt))  # full jitter, at most ~0.3 s
+
+
+def transactional(fn: F) -> F:
+    """Run `fn` as one unit of work (see the module docstring).
+
+    A transactional function called from another joins the outer transaction, so services
+    compose. Objects loaded before the call are expired and reloaded inside the transaction.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from shared.extensions import db
+
+        session = db.session
+        if session.info.get("uow_depth"):
+            return fn(*args, **kwargs)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            session.rollback()  # close the read transaction the request may have opened
+            session.info["uow_depth"] = 1
+            token = _write_transaction.set(True)
+            try:
+                result = fn(*args, **kwargs)
+                session.commit()
+                return result
+            except DBAPIError as exc:
+                session.rollback()
+                if is_retryable(exc) and attempt < MAX_ATTEMPTS:
+                    _backoff(attempt)
+                    continue
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.info["uow_depth"] = 0
+                _write_transaction.reset(token)
+        raise AssertionError("unreachable")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def in_unit_of_work() -> bool:
+    from shared.extensions import db
+
+    return bool(db.session.info.get("uow_depth"))
+
+
+def flush_or_duplicate(message: str, field: str | None = None) -> None:
+    """Flush, turning a UNIQUE violation that a concurrent writer won into Duplicate."""
+    from sqlalchemy.exc import IntegrityError
+
+    from shared.errors import Duplicate
+    from shared.extensions import db
+
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if sqlstate(exc) in (None, "23505") and "unique" in str(exc.orig).lower():
+            raise Duplicate(message, field=field,
+                            fields={field: message} if field else None) from exc
+        raise

@@ -1,0 +1,46 @@
+"""Form helpers shared by every module.
+
+WTForms renders the fields and checks the CSRF token; the rules themselves live in the
+services (shared/validation.py), so a form and the API can never disagree. A service's
+ValidationError is put back on the form's fields with `show_errors`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, widgets
+
+from shared.errors import DomainError
+
+
+class ServiceForm(FlaskForm):
+    """A form whose values go to a service as a plain dict."""
+
+    def values(self) -> dict[str, Any]:
+        return {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", "submit")}
+
+    def show_errors(self, error: DomainError) -> None:
+        shown = False
+        for name, message in error.fields.items():
+            field = self._fields.get(name)
+            if field is not None:
+                field.errors = [*field.errors, message] if isinstance(field.errors, list) \
+                    else [message]
+                shown = True
+        if not shown or not error.fields:
+            self.form_errors.append(error.message)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form) -> None:  # the service checks the choices
+        pass
+
+
+def blank_choice(label: Any = None) -> tuple[str, Any]:
+    return ("", label or _l("—"))

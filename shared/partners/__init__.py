@@ -1,0 +1,1 @@
+"""Partners: customers and suppliers in one record."""

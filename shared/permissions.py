@@ -1,0 +1,91 @@
+"""Permissions are data: permissions.csv says which role may do what in each area.
+
+Every view and API handler declares what it needs with exactly one of
+`@require(area, action)`, `@signed_in` (any user who is signed in) or `@public`; a test walks
+the URL map and fails on a route without one. Anything the table does not list is denied.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+from typing import Any, Callable
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from shared.errors import DomainError
+from shared.users.models import ROLES
+
+TABLE_PATH = Path(__file__).with_name("permissions.csv")
+
+PUBLIC = ("public", "")
+SIGNED_IN = ("signed_in", "")
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = _l("Your role does not allow this.")
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+    default_message = _l("Sign in first.")
+
+
+def load_table(path: Path = TABLE_PATH) -> dict[tuple[str, str], frozenset[str]]:
+    table: dict[tuple[str, str], frozenset[str]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            table[(row["area"], row["action"])] = frozenset(
+                role for role in ROLES if row.get(role, "").strip().lower() == "x")
+    return table
+
+
+PERMISSIONS = load_table()
+
+
+def allowed(roles: list[str] | frozenset[str], area: str, action: str) -> bool:
+    return bool(PERMISSIONS.get((area, action), frozenset()) & set(roles))
+
+
+def can(area: str, action: str = "read") -> bool:
+    """For templates and code: may the current user do this?"""
+    return current_user.is_authenticated and allowed(current_user.roles, area, action)
+
+
+def _mark(fn: Callable, permission: tuple[str, str], check: Callable[[], None]) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any):
+        check()
+        return fn(*args, **kwargs)
+
+    wrapper.permission = permission  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _require_sign_in() -> None:
+    if not current_user.is_authenticated:
+        raise NotAuthenticated()
+
+
+def require(area: str, action: str) -> Callable[[Callable], Callable]:
+    if (area, action) not in PERMISSIONS:
+        raise KeyError(f"{area}/{action} is not in permissions.csv")
+
+    def check() -> None:
+        _require_sign_in()
+        if not allowed(current_user.roles, area, action):
+            raise Forbidden()
+
+    return lambda fn: _mark(fn, (area, action), check)
+
+
+def signed_in(fn: Callable) -> Callable:
+    return _mark(fn, SIGNED_IN, _require_sign_in)
+
+
+def public(fn: Callable) -> Callable:
+    return _mark(fn, PUBLIC, lambda: None)

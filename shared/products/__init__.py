@@ -1,0 +1,1 @@
+"""Products: what is bought, stocked and sold."""

@@ -1,0 +1,1 @@
+"""Gapless document numbers (Odoo's no_gap): a row locked inside the caller's transaction."""

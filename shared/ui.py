@@ -1,0 +1,62 @@
+"""The web UI shell: home page, language switch, locale choice and template helpers."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from shared.extensions import db
+from shared.partners.models import Partner
+from shared.permissions import can, public, signed_in
+from shared.products.models import Product
+from shared.users import services as user_services
+from shared.users.forms import EmptyForm
+
+bp = Blueprint("ui", __name__)
+
+
+def select_locale() -> str | None:
+    """The signed-in user's language, else the one chosen on the sign-in page, else the
+    browser's preference."""
+    languages = ("en", "zh")
+    if not has_request_context():
+        return None  # the command line speaks the default language
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+@bp.get("/")
+@signed_in
+def home():
+    counts = {}
+    if can("partners", "read"):
+        counts["customers"] = db.session.scalar(
+            select(func.count()).select_from(Partner).where(Partner.is_customer.is_(True)))
+        counts["suppliers"] = db.session.scalar(
+            select(func.count()).select_from(Partner).where(Partner.is_supplier.is_(True)))
+    if can("products", "read"):
+        counts["products"] = db.session.scalar(
+            select(func.count()).select_from(Product).where(Product.active.is_(True)))
+    return render_template("shared/home.html", counts=counts)
+
+
+@bp.post("/language")
+@public
+def set_language():
+    locale = request.form.get("locale", "")
+    if EmptyForm().validate_on_submit() and locale in ("en", "zh"):
+        if current_user.is_authenticated:
+            user_services.set_locale(current_user.id, locale)
+        session["locale"] = locale
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//")
+                    else url_for("ui.home"))
+
+
+def install_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(can=can, languages=app.config["LANGUAGES"],
+                                 action_form=EmptyForm, get_locale=get_locale)

@@ -1,0 +1,80 @@
+"""/api/v1/auth/token, /me and /users."""
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from shared.api import api_blueprint, json_body, page_json, paginate
+from shared.queries import search
+from shared.errors import AuthenticationFailed
+from shared.http import client_ip
+from shared.permissions import public, require, signed_in
+from shared.users import services
+from shared.users.models import User
+
+bp = api_blueprint("users_api", __name__)
+
+
+def user_json(user: User) -> dict:
+    return {"id": user.id, "email": user.email, "name": user.name, "roles": user.roles,
+            "active": user.active, "locale": user.locale, "created_at": user.created_at,
+            "last_login_at": user.last_login_at}
+
+
+def _bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header[:7].lower() == "bearer " else ""
+
+
+@bp.post("/auth/token")
+@public
+def create_token():
+    body = json_body()
+    email, password = body.get("email"), body.get("password")
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise AuthenticationFailed()
+    user = services.check_credentials(email, password, client_ip())
+    if user is None:
+        raise AuthenticationFailed()
+    token = services.issue_token(user.id)
+    return {"token": token, "user": user_json(user)}, 201
+
+
+@bp.delete("/auth/token")
+@signed_in
+def delete_token():
+    services.revoke_token(services.hash_token(_bearer_token()))
+    return "", 204
+
+
+@bp.get("/me")
+@signed_in
+def me():
+    return user_json(current_user)
+
+
+@bp.get("/users")
+@require("users", "read")
+def list_users():
+    stmt = search(select(User).order_by(User.id.desc()), request.args.get("q"),
+                  [User.email, User.name])
+    return page_json(paginate(stmt), user_json)
+
+
+@bp.post("/users")
+@require("users", "write")
+def create_user():
+    return user_json(services.create_user(json_body())), 201
+
+
+@bp.get("/users/<int:user_id>")
+@require("users", "read")
+def get_user(user_id: int):
+    return user_json(services.get_user(user_id))
+
+
+@bp.patch("/users/<int:user_id>")
+@require("users", "write")
+def patch_user(user_id: int):
+    return user_json(services.update_user(user_id, json_body()))

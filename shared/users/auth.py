@@ -1,0 +1,38 @@
+"""Flask-Login wiring: cookie sessions for the web UI, bearer tokens for the API."""
+from __future__ import annotations
+
+from flask import g
+
+from shared.extensions import login_manager
+from shared.http import is_api_request
+from shared.users import services
+from shared.users.models import User
+
+
+def _remember_actor(user: User | None) -> User | None:
+    if user is not None:
+        g.actor_id = user.id  # the audit hook reads this; no ORM access during a flush
+    return user
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    return _remember_actor(services.load_session_user(session_id))
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req) -> User | None:
+    if not is_api_request():
+        return None
+    header = req.headers.get("Authorization", "")
+    if header[:7].lower() != "bearer " or not header[7:].strip():
+        return None
+    return _remember_actor(services.user_for_token(header[7:].strip()))
+
+
+def init_login(app) -> None:
+    login_manager.login_view = "users.login"
+    login_manager.session_protection = "basic"
+    login_manager.init_app(app)
+    # Unauthenticated access is answered by the NotAuthenticated error handler.
+    login_manager.unauthorized_handler(lambda: ("", 401))

@@ -1,0 +1,102 @@
+"""Sign-in pages and the user administration pages."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from shared.api import paginate
+from shared.queries import search
+from shared.errors import DomainError, Throttled
+from shared.http import client_ip
+from shared.permissions import public, require, signed_in
+from shared.users import services
+from shared.users.forms import ROLE_LABELS, EmptyForm, LoginForm, UserForm
+from shared.users.models import User
+
+bp = Blueprint("users", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("ui.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("ui.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.check_credentials(form.email.data or "", form.password.data or "",
+                                              client_ip())
+        except Throttled as exc:
+            form.form_errors.append(exc.message)
+            return render_template("shared/users/login.html", form=form), 429
+        if user is not None:
+            locale = session.get("locale")
+            session.clear()  # a fresh session at sign-in: no fixation, new CSRF token
+            login_user(user)
+            if locale and not user.locale:
+                services.set_locale(user.id, locale)
+            return redirect(_safe_next(request.args.get("next")))
+        form.form_errors.append(_("Invalid email or password."))
+        status = 401
+    return render_template("shared/users/login.html", form=form), status
+
+
+@bp.post("/logout")
+@signed_in
+def logout():
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("users.login"))
+
+
+@bp.get("/admin/users")
+@require("users", "read")
+def list_users():
+    q = request.args.get("q", "")
+    stmt = search(select(User).order_by(User.name), q, [User.email, User.name])
+    return render_template("shared/users/list.html", page=paginate(stmt), q=q,
+                           role_labels=ROLE_LABELS)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@require("users", "write")
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.values())
+        except DomainError as exc:
+            form.show_errors(exc)
+        else:
+            flash(_("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("users.list_users"))
+    return render_template("shared/users/form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require("users", "write")
+def edit_user(user_id: int):
+    user = services.get_user(user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = user.roles
+    if form.validate_on_submit():
+        try:
+            services.update_user(user_id, form.values())
+        except DomainError as exc:
+            form.show_errors(exc)
+        else:
+            flash(_("User saved."), "success")
+            return redirect(url_for("users.list_users"))
+    return render_template("shared/users/form.html", form=form, user=user)

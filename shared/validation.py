@@ -1,0 +1,222 @@
+"""Input cleaning shared by the JSON API and the HTML forms.
+
+Services validate their input with a spec (a dict of field name -> Field) so that every rule
+lives in one place: the API sends JSON values, a form sends strings, both arrive here. Errors
+are collected for all fields and raised together as one ValidationError (422 with `fields`).
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Mapping
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from shared.errors import ValidationError
+
+MISSING = object()
+
+
+class FieldError(Exception):
+    pass
+
+
+class Field:
+    def __init__(self, *, required: bool = False, default: Any = MISSING) -> None:
+        self.required = required
+        self.default = default
+
+    def clean(self, value: Any) -> Any:
+        if _is_blank(value):
+            if self.required:
+                raise FieldError(_("This field is required."))
+            return None
+        return self.convert(value)
+
+    def convert(self, value: Any) -> Any:
+        return value
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class Text(Field):
+    def __init__(self, *, max_length: int = 255, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.max_length = max_length
+
+    def convert(self, value: Any) -> str:
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise FieldError(_("Must be text."))
+        text = str(value).strip()
+        if len(text) > self.max_length:
+            raise FieldError(_("At most %(n)d characters.", n=self.max_length))
+        return text
+
+
+class Email(Text):
+    def convert(self, value: Any) -> str:
+        text = super().convert(value)
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise FieldError(_("Not a valid email address.")) from None
+
+
+class Phone(Text):
+    ALLOWED = set("0123456789+-() .")
+
+    def convert(self, value: Any) -> str:
+        text = super().convert(value)
+        digits = sum(ch.isdigit() for ch in text)
+        if not set(text) <= self.ALLOWED or digits < 5:
+            raise FieldError(_("Not a valid phone number."))
+        return text
+
+
+class Number(Field):
+    """A decimal number. JSON numbers and strings are accepted; floats never reach the model."""
+
+    def __init__(self, *, places: int = 2, min_value: Decimal | int | None = None,
+                 max_value: Decimal | int | None = None, positive: bool = False,
+                 **kw: Any) -> None:
+        super().__init__(**kw)
+        self.places = places
+        self.min_value = None if min_value is None else Decimal(min_value)
+        self.max_value = None if max_value is None else Decimal(max_value)
+        self.positive = positive
+
+    def convert(self, value: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+            raise FieldError(_("Must be a number."))
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise FieldError(_("Must be a number.")) from None
+        if not number.is_finite():
+            raise FieldError(_("Must be a finite number."))
+        if number.as_tuple().exponent < -self.places:  # type: ignore[operator]
+            raise FieldError(_("At most %(n)d decimal places.", n=self.places))
+        if self.positive and number <= 0:
+            raise FieldError(_("Must be greater than zero."))
+        if self.min_value is not None and number < self.min_value:
+            raise FieldError(_("Must be at least %(n)s.", n=self.min_value))
+        if self.max_value is not None and number > self.max_value:
+            raise FieldError(_("Must be at most %(n)s.", n=self.max_value))
+        return number
+
+
+class Integer(Field):
+    def __init__(self, *, min_value: int | None = None, max_value: int | None = None,
+                 **kw: Any) -> None:
+        super().__init__(**kw)
+        self.min_value = min_value
+        self.max_value = max_value
+
+    def convert(self, value: Any) -> int:
+        if isinstance(value, bool):
+            raise FieldError(_("Must be a whole number."))
+        if isinstance(value, str):
+            value = value.strip()
+            if not value.lstrip("-").isdigit():
+                raise FieldError(_("Must be a whole number."))
+            value = int(value)
+        if not isinstance(value, int):
+            raise FieldError(_("Must be a whole number."))
+        if self.min_value is not None and value < self.min_value:
+            raise FieldError(_("Must be at least %(n)s.", n=self.min_value))
+        if self.max_value is not None and value > self.max_value:
+            raise FieldError(_("Must be at most %(n)s.", n=self.max_value))
+        return value
+
+
+class Boolean(Field):
+    TRUE = {"true", "1", "yes", "on", "y"}
+    FALSE = {"false", "0", "no", "off", "n"}
+
+    def convert(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in self.TRUE | self.FALSE:
+            return value.strip().lower() in self.TRUE
+        raise FieldError(_("Must be true or false."))
+
+
+class Choice(Field):
+    def __init__(self, choices: Iterable[str], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.choices = tuple(choices)
+
+    def convert(self, value: Any) -> str:
+        if not isinstance(value, str) or value.strip() not in self.choices:
+            raise FieldError(_("Must be one of: %(choices)s.", choices=", ".join(self.choices)))
+        return value.strip()
+
+
+class ChoiceList(Field):
+    def __init__(self, choices: Iterable[str], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.choices = tuple(choices)
+
+    def clean(self, value: Any) -> Any:
+        if value in (None, "", []):
+            if self.required:
+                raise FieldError(_("Choose at least one."))
+            return []
+        return self.convert(value)
+
+    def convert(self, value: Any) -> list[str]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) for v in items):
+            raise FieldError(_("Must be a list."))
+        unknown = [v for v in items if v not in self.choices]
+        if unknown:
+            raise FieldError(_("Unknown value: %(v)s. Allowed: %(choices)s.",
+                               v=", ".join(unknown), choices=", ".join(self.choices)))
+        return sorted(set(items), key=self.choices.index)
+
+
+class IsoDate(Field):
+    def convert(self, value: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise FieldError(_("Must be a date as YYYY-MM-DD.")) from None
+
+
+Spec = Mapping[str, Field]
+
+
+def clean(spec: Spec, data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Validate `data` against `spec`.
+
+    With partial=True (a PATCH) only the keys present are checked. Unknown keys are ignored so
+    that clients may send back a record as they received it.
+    """
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for name, field in spec.items():
+        if name not in data:
+            if partial:
+                continue
+            if field.default is not MISSING:
+                cleaned[name] = field.default
+                continue
+            if field.required:
+                errors[name] = _("This field is required.")
+            continue
+        try:
+            value = field.clean(data[name])
+        except FieldError as exc:
+            errors[name] = str(exc)
+            continue
+        if value is None and field.default is not MISSING and not partial:
+            value = field.default
+        cleaned[name] = value
+    if errors:
+        raise ValidationError(fields=errors)
+    return cleaned
