@@ -45,9 +45,10 @@ def show_product(product_id: int):
 
 
 def _supplier_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(select(Partner.id, Partner.name)
-                                   .where(Partner.is_supplier.is_(True))
-                                   .order_by(Partner.name).limit(500)).tuples())
+    rows = db.session.execute(select(Partner.id, Partner.name)
+                              .where(Partner.is_supplier.is_(True))
+                              .order_by(Partner.name).limit(500))
+    return [(row.id, row.name) for row in rows]
 
 
 def _form_page(form: ProductForm, product, save):

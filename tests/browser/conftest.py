@@ -1,0 +1,70 @@
+"""Fixtures for the browser tests: Debian's Chromium through pytest-playwright, and a live
+server that serves the same Flask application object as the rest of the suite.
+
+Never run `playwright install`: the browser is /usr/bin/chromium.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+BROWSER_DIR = Path(__file__).resolve().parent
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is a browser test, whatever its module says."""
+    for item in items:
+        if BROWSER_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
+            "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the .po catalogues to .mo before any page is rendered in Chinese."""
+    try:
+        from shared.i18n import compile_translations
+    except ImportError:
+        pybabel = Path(sys.executable).with_name("pybabel")
+        subprocess.run([str(pybabel), "compile", "-d", str(ROOT / "shared" / "translations")],
+                       check=True, cwd=ROOT)
+    else:
+        compile_translations()
+    # Flask-Babel caches a catalogue once loaded; forget any loaded before compiling.
+    from shared.extensions import babel
+
+    domain = vars(babel).get("domain_instance")  # a cached_property: only if already made
+    if domain is not None:
+        domain.cache.clear()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The test application (empty tables, reference data) served on a free local port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
