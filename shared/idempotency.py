@@ -60,10 +60,11 @@ def reserve(user_id: int, key: str, req_hash: str) -> StoredResponse | None:
     if not key or len(key) > 255:
         raise ValidationError(fields={"Idempotency-Key": "must be 1 to 255 characters"})
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < _expiry_cutoff()))
-    inserted = db.session.execute(insert_ignore(
+    inserted_id = db.session.scalar(insert_ignore(
         IdempotencyKey, {"user_id": user_id, "key": key, "request_hash": req_hash,
-                         "created_at": utcnow()}, ["user_id", "key"]))
-    if inserted.rowcount == 1:
+                         "created_at": utcnow()}, ["user_id", "key"])
+        .returning(IdempotencyKey.id))
+    if inserted_id is not None:
         return None
     row = db.session.execute(select(IdempotencyKey).where(
         IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)).scalar_one()

@@ -76,6 +76,19 @@ class Phone(Text):
         return text
 
 
+class CurrencyCode(Text):
+    """An ISO 4217 code such as CNY; lower case is accepted and upper-cased."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(max_length=3, **kw)
+
+    def convert(self, value: Any) -> str:
+        text = super().convert(value).upper()
+        if len(text) != 3 or not text.isascii() or not text.isalpha():
+            raise FieldError(_("A three-letter currency code, e.g. CNY."))
+        return text
+
+
 class Number(Field):
     """A decimal number. JSON numbers and strings are accepted; floats never reach the model."""
 

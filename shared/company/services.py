@@ -11,7 +11,7 @@ from shared.db import transactional
 from shared.errors import ValidationError
 from shared.extensions import db
 from shared.reference import reference_data
-from shared.validation import Choice, Number, Text, clean
+from shared.validation import Choice, CurrencyCode, Number, Text, clean
 
 COMPANY_SPEC = {
     "name": Text(required=True, max_length=200),
@@ -20,7 +20,7 @@ COMPANY_SPEC = {
     "postal_code": Text(max_length=20),
     "country": Text(max_length=100),
     "tax_id": Text(max_length=50),
-    "currency": Text(required=True, max_length=3),
+    "currency": CurrencyCode(required=True),
     "bank_details": Text(max_length=2000),
     "invoice_footer": Text(max_length=2000),
     "locale": Choice(("en", "zh")),
@@ -50,11 +50,6 @@ def ensure_company() -> None:
 @transactional
 def update_company(data: dict) -> Company:
     values = clean(COMPANY_SPEC, data, partial=True)
-    if "currency" in values:
-        currency = values["currency"].upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise ValidationError(fields={"currency": _("A three-letter ISO code, e.g. CNY.")})
-        values["currency"] = currency
     if "default_tax_rate" in values and values["default_tax_rate"] is None:
         raise ValidationError(fields={"default_tax_rate": _("This field is required.")})
     company = get_company()
