@@ -92,6 +92,8 @@ class CurrencyCode(Text):
 class Number(Field):
     """A decimal number. JSON numbers and strings are accepted; floats never reach the model."""
 
+    PRECISION = 18  # digits, as the Numeric columns of shared/db.py
+
     def __init__(self, *, places: int = 2, min_value: Decimal | int | None = None,
                  max_value: Decimal | int | None = None, positive: bool = False,
                  **kw: Any) -> None:
@@ -112,6 +114,8 @@ class Number(Field):
             raise FieldError(_("Must be a finite number."))
         if number.as_tuple().exponent < -self.places:  # type: ignore[operator]
             raise FieldError(_("At most %(n)d decimal places.", n=self.places))
+        if abs(number) >= Decimal(10) ** (self.PRECISION - self.places):
+            raise FieldError(_("This number is too large."))
         if self.positive and number <= 0:
             raise FieldError(_("Must be greater than zero."))
         if self.min_value is not None and number < self.min_value:

@@ -1,10 +1,11 @@
-"""One SQLAlchemy hook writes the audit trail for every insert, update and delete.
+"""One set of SQLAlchemy hooks writes the audit trail for every insert, update and delete.
 
-It runs after each flush, when primary keys are known and attribute history still holds the old
-values, and writes the entries with the same connection, so they commit or roll back with the
-change itself. Tables opt out with `__audited__ = False`; secret columns are listed in
-`__audit_exclude__`. A child table may set `__audit_as__ = (parent_table, fk_column)` to be
-recorded in its parent's history (a user's roles appear on the user).
+Mapper events see every row the flush writes (cascaded and orphan deletes included) while the
+attribute history still holds the old values; the entries are written in one statement after
+the flush, on the same connection, so they commit or roll back with the change itself.
+Tables opt out with `__audited__ = False`; secret columns are listed in `__audit_exclude__`.
+A child table may set `__audit_as__ = (parent_table, fk_column)` to be recorded in its
+parent's history (a user's roles appear on the user).
 """
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from typing import Any
 
 from flask import g, has_request_context
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from shared.audit.models import AuditEntry
-from shared.db import utcnow
+from shared.db import Base, utcnow
+
+PENDING = "audit_pending"
 
 # Who acts outside a request (the command line); requests use g.actor_id.
 cli_actor_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("cli_actor_id",
@@ -41,68 +44,80 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _audited_columns(obj: Any) -> list[str]:
-    mapper = inspect(obj).mapper
-    excluded = getattr(obj, "__audit_exclude__", frozenset())
-    return [attr.key for attr in mapper.column_attrs if attr.key not in excluded]
-
-
-def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
-    state = inspect(obj)
+def _changes(target: Any, action: str) -> dict[str, list[Any]]:
+    state = inspect(target)
+    excluded = getattr(target, "__audit_exclude__", frozenset())
     changes: dict[str, list[Any]] = {}
-    for key in _audited_columns(obj):
-        if action == "insert":
-            value = state.dict.get(key)
-            if value is not None:
-                changes[key] = [None, _jsonable(value)]
-        elif action == "delete":
-            value = state.dict.get(key)
-            if value is not None:
-                changes[key] = [_jsonable(value), None]
-        else:
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in excluded:
+            continue
+        if action == "update":
             history = state.attrs[key].history
-            if history.has_changes():
-                old = history.deleted[0] if history.deleted else None
-                new = history.added[0] if history.added else None
-                if old != new:
-                    changes[key] = [_jsonable(old), _jsonable(new)]
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new:
+                changes[key] = [_jsonable(old), _jsonable(new)]
+        else:
+            value = state.dict.get(key)
+            if value is not None:
+                pair = [None, _jsonable(value)]
+                changes[key] = pair if action == "insert" else pair[::-1]
     return changes
 
 
-def _entry(obj: Any, action: str, actor: int | None) -> dict[str, Any] | None:
-    changes = _changes(obj, action)
+def _queue(action: str, target: Any) -> None:
+    if not getattr(target, "__audited__", False):
+        return
+    changes = _changes(target, action)
     if not changes:
-        return None
-    audit_as = getattr(obj, "__audit_as__", None)
+        return
+    audit_as = getattr(target, "__audit_as__", None)
     if audit_as:
         table, fk = audit_as
-        record_id = str(getattr(obj, fk))
-        changes = {f"{obj.__tablename__}.{k}": v for k, v in changes.items() if k != fk}
+        record_id = str(getattr(target, fk))
+        changes = {f"{target.__tablename__}.{k}": v for k, v in changes.items() if k != fk}
         action = "update"
     else:
-        table = obj.__tablename__
-        record_id = ",".join(str(v) for v in inspect(obj).identity or ())
-    return {"at": utcnow(), "user_id": actor, "action": action, "table_name": table,
-            "record_id": record_id, "changes": changes}
+        table = target.__tablename__
+        pk = inspect(target).mapper.primary_key_from_instance(target)
+        record_id = ",".join(str(v) for v in pk)
+    session = object_session(target)
+    if session is not None:
+        session.info.setdefault(PENDING, []).append({
+            "at": utcnow(), "user_id": current_actor_id(), "action": action,
+            "table_name": table, "record_id": record_id, "changes": changes})
 
 
-def _record_changes(session: Session, _flush_context) -> None:
-    actor = current_actor_id()
-    entries = []
-    for action, objects in (("insert", session.new), ("update", session.dirty),
-                            ("delete", session.deleted)):
-        for obj in objects:
-            if not getattr(obj, "__audited__", False):
-                continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
-                continue
-            entry = _entry(obj, action, actor)
-            if entry:
-                entries.append(entry)
+def _after_insert(_mapper, _connection, target) -> None:
+    _queue("insert", target)
+
+
+def _after_update(_mapper, _connection, target) -> None:
+    _queue("update", target)
+
+
+def _after_delete(_mapper, _connection, target) -> None:
+    _queue("delete", target)
+
+
+def _write_entries(session: Session, _flush_context) -> None:
+    entries = session.info.pop(PENDING, None)
     if entries:
         session.connection().execute(AuditEntry.__table__.insert(), entries)
 
 
+def _forget_entries(session: Session, *_args) -> None:
+    session.info.pop(PENDING, None)
+
+
 def install_audit_hook() -> None:
-    if not event.contains(Session, "after_flush", _record_changes):
-        event.listen(Session, "after_flush", _record_changes)
+    for name, handler in (("after_insert", _after_insert), ("after_update", _after_update),
+                          ("after_delete", _after_delete)):
+        if not event.contains(Base, name, handler):
+            event.listen(Base, name, handler, propagate=True)
+    if not event.contains(Session, "after_flush", _write_entries):
+        event.listen(Session, "after_flush", _write_entries)
+        event.listen(Session, "after_soft_rollback", _forget_entries)

@@ -1,0 +1,72 @@
+"""shared/validation.py: one set of rules for forms and the API."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.errors import ValidationError
+from shared.validation import (Boolean, ChoiceList, Email, Integer, IsoDate, Number, Phone,
+                               Text, clean)
+
+
+def errors_of(spec, data, **kw):
+    with pytest.raises(ValidationError) as info:
+        clean(spec, data, **kw)
+    return info.value.fields
+
+
+def test_every_bad_field_is_reported_at_once(ctx):
+    spec = {"a": Text(required=True), "b": Number(), "c": Integer(), "d": Boolean()}
+    assert set(errors_of(spec, {"b": "x", "c": "1.5", "d": "perhaps"})) == {"a", "b", "c", "d"}
+
+
+@pytest.mark.parametrize("bad", ["NaN", "nan", "Infinity", "-inf", "1e400000", "1.001", True,
+                                 None, [], "12,5", ""])
+def test_numbers_refuse_what_is_not_a_finite_decimal(ctx, bad):
+    spec = {"n": Number(places=2, required=True)}
+    assert "n" in errors_of(spec, {"n": bad})
+
+
+def test_numbers_are_decimals_never_floats(ctx):
+    cleaned = clean({"n": Number(places=2)}, {"n": 0.1})
+    assert cleaned["n"] == Decimal("0.1") and isinstance(cleaned["n"], Decimal)
+    assert clean({"n": Number(places=3)}, {"n": " 2.125 "})["n"] == Decimal("2.125")
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=2,
+                   min_value=-10**9, max_value=10**9))
+def test_any_two_place_decimal_round_trips_as_string(value):
+    from app import create_app
+    from config import TestConfig
+
+    with create_app(TestConfig).app_context():
+        assert clean({"n": Number(places=2)}, {"n": str(value)})["n"] == value
+
+
+def test_ranges(ctx):
+    spec = {"p": Number(min_value=0, max_value=100), "q": Number(positive=True)}
+    assert set(errors_of(spec, {"p": "100.01", "q": "0"})) == {"p", "q"}
+    assert clean(spec, {"p": "100", "q": "0.01"}) == {"p": Decimal("100"), "q": Decimal("0.01")}
+
+
+def test_partial_checks_only_the_keys_given(ctx):
+    spec = {"name": Text(required=True), "n": Integer(default=5)}
+    assert clean(spec, {}, partial=True) == {}
+    assert "name" in errors_of(spec, {"name": ""}, partial=True)
+    assert clean(spec, {"name": "x"}) == {"name": "x", "n": 5}
+
+
+def test_text_email_phone_date_and_lists(ctx):
+    assert clean({"e": Email()}, {"e": " Li.Na@Example.COM "})["e"] == "Li.Na@example.com"
+    assert "e" in errors_of({"e": Email()}, {"e": "li@"})
+    assert "p" in errors_of({"p": Phone()}, {"p": "call me"})
+    assert clean({"p": Phone()}, {"p": "+86 138 0013 8000"})["p"] == "+86 138 0013 8000"
+    assert "t" in errors_of({"t": Text(max_length=3)}, {"t": "abcd"})
+    assert "d" in errors_of({"d": IsoDate()}, {"d": "22/11/2026"})
+    assert str(clean({"d": IsoDate()}, {"d": "2026-11-22"})["d"]) == "2026-11-22"
+    roles = ChoiceList(["admin", "sales"], required=True)
+    assert clean({"r": roles}, {"r": ["sales", "admin", "sales"]})["r"] == ["admin", "sales"]
+    assert "r" in errors_of({"r": roles}, {"r": []})
