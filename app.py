@@ -11,20 +11,24 @@ import crm
 import erp
 from config import INSTANCE_DIR, Config, config_from_env
 from shared import api as api_plumbing
+from shared import ui
 from shared.api import ApiAwareSessionInterface, ApiJSONProvider, error_envelope
 from shared.audit import views as audit_views
 from shared.audit.hooks import install_audit_hook
 from shared.cli import register_cli
-from shared.company import api as company_api, views as company_views
+from shared.company import api as company_api
+from shared.company import views as company_views
 from shared.db import configure_engine
 from shared.errors import DomainError
 from shared.extensions import babel, bootstrap, csrf, db, migrate
 from shared.http import is_api_request
-from shared.partners import api as partners_api, views as partners_views
+from shared.partners import api as partners_api
+from shared.partners import views as partners_views
 from shared.permissions import Forbidden, NotAuthenticated
-from shared.products import api as products_api, views as products_views
-from shared import ui
-from shared.users import api as users_api, views as users_views
+from shared.products import api as products_api
+from shared.products import views as products_views
+from shared.users import api as users_api
+from shared.users import views as users_views
 from shared.users.auth import init_login
 
 SHARED_BLUEPRINTS = [

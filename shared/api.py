@@ -2,10 +2,11 @@
 Decimal-as-string serialisation, the error envelope and the Idempotency-Key hooks."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider

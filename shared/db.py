@@ -11,9 +11,10 @@ import contextvars
 import functools
 import random
 import time
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Callable, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from sqlalchemy import JSON, Date, DateTime, MetaData, Numeric, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
@@ -40,12 +41,12 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -57,19 +58,23 @@ Cost = Annotated[Decimal, "cost"]  # 4 places, e.g. a moving-average cost
 JSONDict = Annotated[dict, "json"]
 
 
+TYPE_MAP = {
+    Decimal: Numeric(18, 4),
+    Money: Numeric(18, 2),
+    Quantity: Numeric(18, 3),
+    Rate: Numeric(6, 2),
+    Cost: Numeric(18, 4),
+    datetime: UTCDateTime(),
+    date: Date(),
+    str: String(255),
+    JSONDict: JSON(),
+}
+
+
 class Base(DeclarativeBase):
     # One registry carries the metadata and the type map (Flask-SQLAlchemy subclasses Base).
-    registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION), type_annotation_map={
-        Decimal: Numeric(18, 4),
-        Money: Numeric(18, 2),
-        Quantity: Numeric(18, 3),
-        Rate: Numeric(6, 2),
-        Cost: Numeric(18, 4),
-        datetime: UTCDateTime(),
-        date: Date(),
-        str: String(255),
-        JSONDict: JSON(),
-    })
+    registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION),
+                        type_annotation_map=TYPE_MAP)
 
     # Set to False on tables whose rows are not business records (tokens, audit log itself).
     __audited__: bool = True
@@ -78,7 +83,7 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --------------------------------------------------------------------------- engine set-up

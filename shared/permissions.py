@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

@@ -1,7 +1,8 @@
 """Query helpers shared by lists, exports, reports and the API."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, or_
 

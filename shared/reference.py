@@ -1,7 +1,7 @@
 """Reference data that init-db loads: each module registers its loader here."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from shared.db import transactional
 

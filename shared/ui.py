@@ -1,7 +1,16 @@
 """The web UI shell: home page, language switch, locale choice and template helpers."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select

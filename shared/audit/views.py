@@ -17,7 +17,8 @@ def _with_user_names(entries: list[AuditEntry]) -> dict[int, str]:
     ids = {e.user_id for e in entries if e.user_id}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples())
+    return {row.id: row.name for row in db.session.execute(
+        select(User.id, User.name).where(User.id.in_(ids)))}
 
 
 @bp.get("/")

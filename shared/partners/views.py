@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shared.api import paginate
-from shared.errors import Duplicate, DomainError
+from shared.errors import DomainError, Duplicate
 from shared.partners import services
 from shared.partners.forms import KIND_LABELS, PartnerForm
 from shared.permissions import require

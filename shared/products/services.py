@@ -1,8 +1,8 @@
 """Product operations."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Callable, Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select

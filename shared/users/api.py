@@ -6,10 +6,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from shared.api import api_blueprint, json_body, page_json, paginate
-from shared.queries import search
 from shared.errors import AuthenticationFailed
 from shared.http import client_ip
 from shared.permissions import public, require, signed_in
+from shared.queries import search
 from shared.users import services
 from shared.users.models import User
 

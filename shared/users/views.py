@@ -7,10 +7,10 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from shared.api import paginate
-from shared.queries import search
 from shared.errors import DomainError, Throttled
 from shared.http import client_ip
 from shared.permissions import public, require, signed_in
+from shared.queries import search
 from shared.users import services
 from shared.users.forms import ROLE_LABELS, EmptyForm, LoginForm, UserForm
 from shared.users.models import User

@@ -8,8 +8,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.errors import ValidationError
-from shared.validation import (Boolean, ChoiceList, Email, Integer, IsoDate, Number, Phone,
-                               Text, clean)
+from shared.validation import (
+    Boolean,
+    ChoiceList,
+    Email,
+    Integer,
+    IsoDate,
+    Number,
+    Phone,
+    Text,
+    clean,
+)
 
 
 def errors_of(spec, data, **kw):
