@@ -1,0 +1,27 @@
+"""config.py: development defaults and a production configuration that insists on a secret."""
+from __future__ import annotations
+
+import pytest
+
+import config
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.ProductionConfig()
+    monkeypatch.setenv("SECRET_KEY", config.Config.SECRET_KEY)
+    with pytest.raises(RuntimeError):
+        config.ProductionConfig()
+
+
+def test_production_takes_the_secret_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a real secret")
+    monkeypatch.setenv("APP_CONFIG", "production")
+    assert config.config_from_env().SECRET_KEY == "a real secret"
+
+
+def test_default_database_is_sqlite_under_instance(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert config._default_sqlite_url().endswith("/instance/erp.sqlite3")
+    assert config.Config.COMPANY_CURRENCY in ("CNY", config.Config.COMPANY_CURRENCY)
