@@ -19,12 +19,11 @@ from shared.cli import register_cli
 from shared.company import api as company_api
 from shared.company import views as company_views
 from shared.db import configure_engine
-from shared.errors import DomainError
+from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.extensions import babel, bootstrap, csrf, db, migrate
 from shared.http import is_api_request
 from shared.partners import api as partners_api
 from shared.partners import views as partners_views
-from shared.permissions import Forbidden, NotAuthenticated
 from shared.products import api as products_api
 from shared.products import views as products_views
 from shared.users import api as users_api

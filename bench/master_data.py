@@ -17,15 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from app import create_app  # noqa: E402
-from config import TestConfig  # noqa: E402
-from shared.extensions import db  # noqa: E402
-from shared.partners.models import Partner  # noqa: E402
-from shared.products.models import Product  # noqa: E402
-from shared.reference import load_reference_data  # noqa: E402
-from shared.users import services as user_services  # noqa: E402
+from app import create_app
+from config import TestConfig
+from shared.extensions import db
+from shared.partners.models import Partner
+from shared.products.models import Product
+from shared.reference import load_reference_data
+from shared.users import services as user_services
 
 CALLS = {
     "partners page 1": "/api/v1/partners",

@@ -64,6 +64,18 @@ class InsufficientStock(Conflict):
     default_message = _l("Not enough stock available.")
 
 
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = _l("Your role does not allow this.")
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+    default_message = _l("Sign in first.")
+
+
 class Throttled(DomainError):
     status = 429
     code = "too_many_attempts"

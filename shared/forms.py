@@ -6,13 +6,16 @@ ValidationError is put back on the form's fields with `show_errors`.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
 
 from shared.errors import DomainError
+
+T = TypeVar("T")
 
 
 class ServiceForm(FlaskForm):
@@ -32,6 +35,18 @@ class ServiceForm(FlaskForm):
                 shown = True
         if not shown or not error.fields:
             self.form_errors.append(error.message)
+
+
+def run_form(form: ServiceForm, action: Callable[[dict[str, Any]], T]) -> T | None:
+    """On a valid POST, call the service `action` with the form's values and return its
+    result; a domain error goes back onto the form and None is returned."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return action(form.values())
+    except DomainError as exc:
+        form.show_errors(exc)
+        return None
 
 
 class MultiCheckboxField(SelectMultipleField):

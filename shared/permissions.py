@@ -12,28 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from shared.errors import DomainError
+from shared.errors import Forbidden, NotAuthenticated
 from shared.users.models import ROLES
 
 TABLE_PATH = Path(__file__).with_name("permissions.csv")
 
 PUBLIC = ("public", "")
 SIGNED_IN = ("signed_in", "")
-
-
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
-    default_message = _l("Your role does not allow this.")
-
-
-class NotAuthenticated(DomainError):
-    status = 401
-    code = "not_authenticated"
-    default_message = _l("Sign in first.")
 
 
 def load_table(path: Path = TABLE_PATH) -> dict[tuple[str, str], frozenset[str]]:

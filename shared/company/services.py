@@ -48,13 +48,20 @@ def ensure_company() -> None:
 
 
 @transactional
-def update_company(data: dict) -> Company:
+def update_company(data: dict, *, logo: bytes | None = None,
+                   remove_logo: bool = False) -> Company:
+    """Change the settings given in `data`; with `logo`, replace the logo (one transaction:
+    a bad logo leaves the settings unchanged too)."""
     values = clean(COMPANY_SPEC, data, partial=True)
     if "default_tax_rate" in values and values["default_tax_rate"] is None:
         raise ValidationError(fields={"default_tax_rate": _("This field is required.")})
     company = get_company()
     for key, value in values.items():
         setattr(company, key, value)
+    if logo:
+        set_logo(logo)
+    elif remove_logo:
+        _remove_logo(company)
     return company
 
 
@@ -72,9 +79,7 @@ def set_logo(content: bytes) -> None:
     company.logo_version += 1
 
 
-@transactional
-def remove_logo() -> None:
-    company = get_company()
+def _remove_logo(company: Company) -> None:
     company.logo = None
     company.logo_mimetype = None
     company.logo_version += 1

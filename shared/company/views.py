@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from shared.company import services
 from shared.company.forms import CompanyForm
-from shared.errors import DomainError
+from shared.forms import run_form
 from shared.permissions import require, signed_in
 
 bp = Blueprint("company", __name__)
@@ -17,18 +17,12 @@ bp = Blueprint("company", __name__)
 def edit_company():
     company = services.get_company()
     form = CompanyForm(obj=company)
-    if form.validate_on_submit():
-        try:
-            services.update_company(form.values())
-            if form.logo.data:
-                services.set_logo(form.logo.data.read())
-            elif form.remove_logo.data:
-                services.remove_logo()
-        except DomainError as exc:
-            form.show_errors(exc)
-        else:
-            flash(_("Company settings saved."), "success")
-            return redirect(url_for("company.edit_company"))
+    logo = form.logo.data.read() if form.logo.data else None
+    saved = run_form(form, lambda values: services.update_company(
+        values, logo=logo, remove_logo=bool(form.remove_logo.data)))
+    if saved is not None:
+        flash(_("Company settings saved."), "success")
+        return redirect(url_for("company.edit_company"))
     return render_template("shared/company/form.html", form=form, company=company)
 
 

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from shared.api import paginate
-from shared.errors import DomainError
 from shared.extensions import db
+from shared.forms import run_form
 from shared.partners.models import Partner
 from shared.permissions import require
 from shared.products import services
@@ -53,14 +53,10 @@ def _supplier_choices() -> list[tuple[int, str]]:
 
 def _form_page(form: ProductForm, product, save):
     form.set_supplier_choices(_supplier_choices())
-    if form.validate_on_submit():
-        try:
-            saved = save(form.values())
-        except DomainError as exc:
-            form.show_errors(exc)
-        else:
-            flash(_("Product %(sku)s saved.", sku=saved.sku), "success")
-            return redirect(url_for("products.show_product", product_id=saved.id))
+    saved = run_form(form, save)
+    if saved is not None:
+        flash(_("Product %(sku)s saved.", sku=saved.sku), "success")
+        return redirect(url_for("products.show_product", product_id=saved.id))
     return render_template("shared/products/form.html", form=form, product=product)
 
 

@@ -7,7 +7,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from shared.api import paginate
-from shared.errors import DomainError, Throttled
+from shared.errors import Throttled
+from shared.forms import run_form
 from shared.http import client_ip
 from shared.permissions import public, require, signed_in
 from shared.queries import search
@@ -73,14 +74,10 @@ def list_users():
 @require("users", "write")
 def new_user():
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(form.values())
-        except DomainError as exc:
-            form.show_errors(exc)
-        else:
-            flash(_("User %(email)s created.", email=user.email), "success")
-            return redirect(url_for("users.list_users"))
+    user = run_form(form, services.create_user)
+    if user is not None:
+        flash(_("User %(email)s created.", email=user.email), "success")
+        return redirect(url_for("users.list_users"))
     return render_template("shared/users/form.html", form=form, user=None)
 
 
@@ -91,12 +88,7 @@ def edit_user(user_id: int):
     form = UserForm(obj=user)
     if request.method == "GET":
         form.roles.data = user.roles
-    if form.validate_on_submit():
-        try:
-            services.update_user(user_id, form.values())
-        except DomainError as exc:
-            form.show_errors(exc)
-        else:
-            flash(_("User saved."), "success")
-            return redirect(url_for("users.list_users"))
+    if run_form(form, lambda values: services.update_user(user_id, values)) is not None:
+        flash(_("User saved."), "success")
+        return redirect(url_for("users.list_users"))
     return render_template("shared/users/form.html", form=form, user=user)
