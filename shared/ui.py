@@ -1,9 +1,13 @@
 """The web UI shell: home page, language switch, locale choice and template helpers."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import (
     Blueprint,
     Flask,
+    current_app,
+    g,
     has_request_context,
     redirect,
     render_template,
@@ -11,16 +15,17 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_currency, get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from shared.company.models import COMPANY_ID, Company
 from shared.extensions import db
 from shared.partners.models import Partner
 from shared.permissions import can, public, signed_in
 from shared.products.models import Product
 from shared.users import services as user_services
-from shared.users.forms import EmptyForm
+from shared.users.forms import ROLE_LABELS, EmptyForm
 
 bp = Blueprint("ui", __name__)
 
@@ -66,6 +71,27 @@ def set_language():
                     else url_for("ui.home"))
 
 
+def company_currency() -> str:
+    """The company's currency, read once per request."""
+    if "company_currency" not in g:
+        g.company_currency = db.session.scalar(
+            select(Company.currency).where(Company.id == COMPANY_ID)) \
+            or current_app.config["COMPANY_CURRENCY"]
+    return g.company_currency
+
+
+def money(value: Decimal | None, currency: str | None = None) -> str:
+    if value is None:
+        return ""
+    return format_currency(value, currency or company_currency())
+
+
+def role_names(roles: list[str]) -> str:
+    return ", ".join(str(ROLE_LABELS[role]) for role in roles)
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, languages=app.config["LANGUAGES"],
-                                 action_form=EmptyForm, get_locale=get_locale)
+                                 action_form=EmptyForm, get_locale=get_locale,
+                                 role_names=role_names)
+    app.jinja_env.filters["money"] = money
