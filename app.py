@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -96,7 +97,7 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("Unhandled error on %s %s", request.method, request.path)
         if app.config.get("PROPAGATE_EXCEPTIONS") and app.testing:
             raise exc
-        message = "Something went wrong on our side; nothing was saved."
+        message = _("Something went wrong on our side; nothing was saved.")
         if is_api_request():
             return error_envelope("internal_error", message), 500
         return render_template("error.html", status=500, message=message), 500

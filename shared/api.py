@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
@@ -55,7 +56,7 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object; anything else is a 400."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise DomainError("The request body must be a JSON object.", code="invalid_json")
+        raise DomainError(_("The request body must be a JSON object."), code="invalid_json")
     return data
 
 
@@ -94,7 +95,7 @@ def _positive_int_arg(name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError(fields={name: "must be a whole number of at least 1"})
+        raise ValidationError(fields={name: _("Must be a whole number of at least 1.")})
     return int(raw)
 
 
@@ -122,7 +123,7 @@ def bool_arg(name: str) -> bool | None:
         return True
     if raw.lower() in ("false", "0", "no"):
         return False
-    raise ValidationError(fields={name: "must be true or false"})
+    raise ValidationError(fields={name: _("Must be true or false.")})
 
 
 def int_arg(name: str) -> int | None:
@@ -130,7 +131,7 @@ def int_arg(name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit():
-        raise ValidationError(fields={name: "must be a whole number"})
+        raise ValidationError(fields={name: _("Must be a whole number.")})
     return int(raw)
 
 

@@ -58,6 +58,7 @@ def compile_catalogue(po_path: Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as mo_file:
             write_mo(mo_file, catalog, use_fuzzy=False)
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it 0600; the app may run as another user
         os.replace(tmp_name, mo_path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,7 +59,7 @@ def _expiry_cutoff() -> datetime:
 def reserve(user_id: int, key: str, req_hash: str) -> StoredResponse | None:
     """Reserve `key` for this request, or return the stored answer of its first use."""
     if not key or len(key) > 255:
-        raise ValidationError(fields={"Idempotency-Key": "must be 1 to 255 characters"})
+        raise ValidationError(fields={"Idempotency-Key": _("Must be 1 to 255 characters.")})
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < _expiry_cutoff()))
     inserted_id = db.session.scalar(insert_ignore(
         IdempotencyKey, {"user_id": user_id, "key": key, "request_hash": req_hash,
@@ -69,10 +70,10 @@ def reserve(user_id: int, key: str, req_hash: str) -> StoredResponse | None:
     row = db.session.execute(select(IdempotencyKey).where(
         IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)).scalar_one()
     if row.request_hash != req_hash:
-        raise ValidationError("This Idempotency-Key was already used with another request.",
+        raise ValidationError(_("This Idempotency-Key was already used with another request."),
                               code="idempotency_key_reused")
     if row.status_code is None:
-        raise Conflict("A request with this Idempotency-Key is still being processed.",
+        raise Conflict(_("A request with this Idempotency-Key is still being processed."),
                        code="idempotency_in_progress")
     return StoredResponse(row.status_code, row.response_body or "")
 
