@@ -33,8 +33,8 @@ PRODUCT_SPEC = {
 
 ZERO = Decimal("0.000")
 
-# Stock figures come from the inventory module, which registers a provider here (shared must
-# not import erp). Without inventory every product has nothing on hand.
+# Stock figures come from the inventory module, which registers a provider here: dependencies
+# run erp -> shared, never back. Without inventory every product has nothing on hand.
 StockProvider = Callable[[list[int]], dict[int, tuple[Decimal, Decimal]]]
 _stock_provider: StockProvider | None = None
 

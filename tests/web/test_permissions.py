@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from shared.permissions import PERMISSIONS, PUBLIC, SIGNED_IN, allowed
 from shared.users.models import ROLES
-from tests.conftest import csrf_token, make_user, sign_in
+from tests.conftest import PASSWORD, csrf_token, make_user, sign_in
 
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}  # files, not application routes
 EXPECTED_PUBLIC = {"users.login", "users_api.create_token", "ui.set_language"}
@@ -26,6 +26,15 @@ def sample_url(app, rule) -> str:
               for name in rule.arguments}
     with app.test_request_context():
         return app.url_map.bind("localhost").build(rule.endpoint, values)
+
+
+def sign_in_both_ways(app, client, role: str) -> str:
+    """Sign the client's cookie session in as a new user with `role`; return an API token."""
+    _, email = make_user(app, role)
+    token = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD}
+                        ).json["token"]
+    sign_in(client, email)
+    return token
 
 
 def test_every_route_declares_a_permission_the_table_knows(app):
@@ -62,10 +71,7 @@ def test_the_table_matches_api_md_for_master_data():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_403_wherever_the_table_says_no(app, client, role):
-    _, email = make_user(app, role)
-    token = client.post("/api/v1/auth/token", json={"email": email, "password": "correct horse 1"}
-                        ).json["token"]
-    sign_in(client, email)
+    token = sign_in_both_ways(app, client, role)
     form_token = csrf_token(client, "/")
     checked = 0
     for rule, view in routes(app):
@@ -88,10 +94,7 @@ def test_each_role_gets_403_wherever_the_table_says_no(app, client, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_allowed_routes_are_not_403(app, client, role):
-    _, email = make_user(app, role)
-    token = client.post("/api/v1/auth/token", json={"email": email, "password": "correct horse 1"}
-                        ).json["token"]
-    sign_in(client, email)
+    token = sign_in_both_ways(app, client, role)
     for rule, view in routes(app):
         if "GET" not in rule.methods or view.permission in (PUBLIC,):
             continue
