@@ -16,8 +16,11 @@ def _default_sqlite_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'erp.sqlite3'}"
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_sqlite_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     COMPANY_CURRENCY = os.environ.get("COMPANY_CURRENCY", "CNY")
@@ -56,7 +59,7 @@ class ProductionConfig(Config):
 
     def __init__(self) -> None:
         secret = os.environ.get("SECRET_KEY")
-        if not secret or secret == Config.SECRET_KEY:
+        if not secret or secret == DEV_SECRET_KEY:
             raise RuntimeError("ProductionConfig needs the SECRET_KEY environment variable")
         self.SECRET_KEY = secret
 

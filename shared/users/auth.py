@@ -31,8 +31,7 @@ def load_user_from_bearer(req) -> User | None:
 
 
 def init_login(app) -> None:
-    login_manager.login_view = "users.login"
+    # Access checks are shared/permissions.py's decorators; a signed-out visitor gets the
+    # NotAuthenticated error, which app.py answers with the sign-in page or a 401.
     login_manager.session_protection = "basic"
     login_manager.init_app(app)
-    # Unauthenticated access is answered by the NotAuthenticated error handler.
-    login_manager.unauthorized_handler(lambda: ("", 401))

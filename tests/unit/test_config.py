@@ -1,6 +1,8 @@
 """config.py: development defaults and a production configuration that insists on a secret."""
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 import config
@@ -10,7 +12,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         config.ProductionConfig()
-    monkeypatch.setenv("SECRET_KEY", config.Config.SECRET_KEY)
+    monkeypatch.setenv("SECRET_KEY", config.DEV_SECRET_KEY)
     with pytest.raises(RuntimeError):
         config.ProductionConfig()
 
@@ -18,7 +20,12 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 def test_production_takes_the_secret_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a real secret")
     monkeypatch.setenv("APP_CONFIG", "production")
-    assert config.config_from_env().SECRET_KEY == "a real secret"
+    reloaded = importlib.reload(config)  # the environment is read at import, as in gunicorn
+    try:
+        assert reloaded.config_from_env().SECRET_KEY == "a real secret"
+    finally:
+        monkeypatch.delenv("SECRET_KEY")
+        importlib.reload(config)
 
 
 def test_default_database_is_sqlite_under_instance(monkeypatch):

@@ -230,3 +230,20 @@ def test_language_choice_is_kept_per_user(app, client):
     other = app.test_client()
     sign_in(other, email)
     assert 'lang="zh-CN"' in other.get("/").get_data(as_text=True)
+
+
+def test_assets_are_served_by_the_app_itself(app, client, login_as):
+    login_as("sales")
+    html = client.get("/").get_data(as_text=True)
+    assert "https://" not in html and "http://" not in html.replace("http://localhost", "")
+    for asset in re_assets(html):
+        assert client.get(asset).status_code == 200, asset
+
+
+def re_assets(html: str) -> list[str]:
+    import re
+
+    assets = re.findall(r'(?:src|href)="(/(?:static|bootstrap)/[^"]+)"', html)
+    assert any("bootstrap" in a and a.endswith(".css") for a in assets)
+    assert any("htmx" in a for a in assets)
+    return assets
