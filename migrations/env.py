@@ -1,8 +1,11 @@
+import functools
 import logging
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+
+from shared.db import include_in_schema
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -98,6 +101,8 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", functools.partial(
+        include_in_schema, dialect=get_engine().dialect.name))
 
     connectable = get_engine()
 

@@ -16,7 +16,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from sqlalchemy import JSON, Date, DateTime, MetaData, Numeric, String, TypeDecorator, event
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Index,
+    MetaData,
+    Numeric,
+    String,
+    TypeDecorator,
+    event,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -80,6 +90,24 @@ class Base(DeclarativeBase):
     __audited__: bool = True
     # Columns never written to the audit log (secrets).
     __audit_exclude__: frozenset[str] = frozenset()
+
+
+def trigram_indexes(table: str, *columns: str) -> tuple[Index, ...]:
+    """PostgreSQL GIN trigram indexes that make ILIKE '%word%' searches (shared/queries.py)
+    use an index; other databases skip them (`ddl_if`, honoured by the migrations too)."""
+    return tuple(
+        Index(f"ix_{table}_{column}_trgm", column, postgresql_using="gin",
+              postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+        for column in columns)
+
+
+def include_in_schema(obj: Any, _name: str | None, type_: str, reflected: bool,
+                      _compare_to: Any, *, dialect: str) -> bool:
+    """Alembic's include_object: leave out what `ddl_if` reserves for another database."""
+    ddl_if = getattr(obj, "_ddl_if", None)
+    if type_ == "index" and not reflected and ddl_if is not None and ddl_if.dialect:
+        return ddl_if.dialect == dialect
+    return True
 
 
 def utcnow() -> datetime:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base, Money, utcnow
+from shared.db import Base, Money, trigram_indexes, utcnow
 
 PARTNER_KINDS = ("company", "person")
 
@@ -17,6 +17,7 @@ class Partner(Base):
         CheckConstraint("payment_term_days >= 0", name="payment_term_days_positive"),
         CheckConstraint("credit_limit IS NULL OR credit_limit >= 0", name="credit_limit_positive"),
         Index("ix_partners_name", "name"),
+        *trigram_indexes("partners", "name", "code", "email", "phone", "city"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base, Cost, Money, Quantity, Rate, utcnow
+from shared.db import Base, Cost, Money, Quantity, Rate, trigram_indexes, utcnow
 
 PRODUCT_TYPES = ("stockable", "consumable", "service")
 
@@ -21,6 +21,7 @@ class Product(Base):
                         name="reorder_point_positive"),
         CheckConstraint("reorder_qty >= 0", name="reorder_qty_positive"),
         Index("ix_products_name", "name"),
+        *trigram_indexes("products", "sku", "barcode", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
