@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from config import TestConfig
 from shared.extensions import db
+from shared.i18n import compile_translations
 from shared.reference import load_reference_data
 from shared.users import services as user_services
 
@@ -57,6 +58,7 @@ def app_session(database_url: str) -> Iterator[Flask]:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
 
+    compile_translations()  # before the app loads any catalogue
     application = create_app(Config)
     with application.app_context():
         from flask_migrate import upgrade

@@ -5,8 +5,6 @@ Never run `playwright install`: the browser is /usr/bin/chromium.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,6 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-ROOT = Path(__file__).resolve().parents[2]
 BROWSER_DIR = Path(__file__).resolve().parent
 
 CHROMIUM_ARGS = [
@@ -35,25 +32,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
             "headless": True, "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations() -> None:
-    """Compile the .po catalogues to .mo before any page is rendered in Chinese."""
-    try:
-        from shared.i18n import compile_translations
-    except ImportError:
-        pybabel = Path(sys.executable).with_name("pybabel")
-        subprocess.run([str(pybabel), "compile", "-d", str(ROOT / "shared" / "translations")],
-                       check=True, cwd=ROOT)
-    else:
-        compile_translations()
-    # Flask-Babel caches a catalogue once loaded; forget any loaded before compiling.
-    from shared.extensions import babel
-
-    domain = vars(babel).get("domain_instance")  # a cached_property: only if already made
-    if domain is not None:
-        domain.cache.clear()
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
-from flask_babel import force_locale, get_babel, gettext
+from flask_babel import force_locale, gettext
 
 from shared.errors import ValidationError
 from shared.i18n import TRANSLATIONS_DIR, compile_translations, extract_messages
@@ -19,18 +18,6 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
 NAV = {"Home": "首页", "Customers": "客户", "Suppliers": "供应商", "Products": "产品",
        "Settings": "设置", "Users": "用户", "Company": "公司", "Audit trail": "审计日志",
        "Sign out": "退出登录", "Sign in": "登录"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compiled() -> None:
-    compile_translations()
-
-
-def _forget_cached_translations(app: Flask) -> None:
-    """Flask-Babel keeps the loaded catalogues for the app's lifetime; an earlier test may have
-    loaded them before the .mo was compiled."""
-    with app.app_context():
-        get_babel(app).instance.domain_instance.cache.clear()
 
 
 def _read(path: Path):
@@ -107,7 +94,6 @@ def test_compile_writes_a_fresh_mo() -> None:
 
 
 def test_home_page_in_chinese(app: Flask, client, login_as) -> None:
-    _forget_cached_translations(app)
     login_as("admin")
     response = client.post("/language", data={"locale": "zh", "next": "/",
                                               "csrf_token": csrf_token(client, "/")})
@@ -126,7 +112,6 @@ def test_home_page_in_chinese(app: Flask, client, login_as) -> None:
 
 
 def test_sign_in_page_in_chinese(app: Flask, client) -> None:
-    _forget_cached_translations(app)
     html = client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}) \
         .get_data(as_text=True)
     assert "登录" in html
@@ -134,7 +119,6 @@ def test_sign_in_page_in_chinese(app: Flask, client) -> None:
 
 
 def test_domain_error_messages_in_chinese(app: Flask) -> None:
-    _forget_cached_translations(app)
     with app.test_request_context("/"), force_locale("zh"):
         assert gettext("Some fields are missing or invalid.") == "部分字段缺失或无效。"
         assert ValidationError().message == "部分字段缺失或无效。"
