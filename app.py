@@ -95,8 +95,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        if app.config.get("PROPAGATE_EXCEPTIONS") and app.testing:
-            raise exc
         message = _("Something went wrong on our side; nothing was saved.")
         if is_api_request():
             return error_envelope("internal_error", message), 500

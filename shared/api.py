@@ -2,7 +2,6 @@
 Decimal-as-string serialisation, the error envelope and the Idempotency-Key hooks."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,9 +15,10 @@ from flask_login import current_user
 from sqlalchemy import Select, func, select
 
 from shared import idempotency
-from shared.errors import DomainError, ValidationError
+from shared.errors import DomainError
 from shared.extensions import csrf, db
 from shared.http import API_PREFIX, is_api_request
+from shared.validation import Boolean, Field, Integer, clean
 
 
 class ApiJSONProvider(DefaultJSONProvider):
@@ -90,49 +90,32 @@ class Page:
         return self.page < self.pages
 
 
-def _positive_int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError(fields={name: _("Must be a whole number of at least 1.")})
-    return int(raw)
+def query_arg(name: str, field: Field) -> Any:
+    """?name= cleaned by the same field rules as bodies and forms; None when absent or empty."""
+    return clean({name: field}, request.args, partial=True).get(name)
+
+
+def bool_arg(name: str) -> bool | None:
+    return query_arg(name, Boolean())
+
+
+def int_arg(name: str) -> int | None:
+    return query_arg(name, Integer(min_value=1))
 
 
 def paginate(stmt: Select) -> Page:
     """One page of `stmt` as asked by ?page= and ?per_page= (default 50, at most 200)."""
     config = current_app.config
-    page = _positive_int_arg("page", 1)
-    per_page = min(_positive_int_arg("per_page", config["PER_PAGE_DEFAULT"]),
-                   config["PER_PAGE_MAX"])
+    page = int_arg("page") or 1
+    per_page = min(int_arg("per_page") or config["PER_PAGE_DEFAULT"], config["PER_PAGE_MAX"])
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(items), total or 0, page, per_page)
 
 
-def page_json(page: Page, serialize: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    return {"items": [serialize(item) for item in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page}
-
-
-def bool_arg(name: str) -> bool | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw.lower() in ("true", "1", "yes"):
-        return True
-    if raw.lower() in ("false", "0", "no"):
-        return False
-    raise ValidationError(fields={name: _("Must be true or false.")})
-
-
-def int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise ValidationError(fields={name: _("Must be a whole number.")})
-    return int(raw)
+def page_json(page: Page, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A record list as API.md gives it; `items` are the page's records, serialised."""
+    return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}
 
 
 # --------------------------------------------------------------------------- idempotency

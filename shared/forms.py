@@ -30,10 +30,9 @@ class ServiceForm(FlaskForm):
         for name, message in error.fields.items():
             field = self._fields.get(name)
             if field is not None:
-                field.errors = [*field.errors, message] if isinstance(field.errors, list) \
-                    else [message]
+                field.errors = [*field.errors, message]
                 shown = True
-        if not shown or not error.fields:
+        if not shown:
             self.form_errors.append(error.message)
 
 

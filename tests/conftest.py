@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -108,6 +108,18 @@ def make_user(app: Flask, *roles: str, email: str | None = None, **extra: Any):
             "email": email or f"{'-'.join(roles) or 'nobody'}-{uuid.uuid4().hex[:6]}@example.com",
             "password": PASSWORD, "roles": list(roles), "name": extra.pop("name", None), **extra})
         return user.id, user.email
+
+
+def row_count(app: Flask, model: Any) -> int:
+    """How many rows `model` (a class or a Table) has, from a fresh application context."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per table, inside the caller's application context."""
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

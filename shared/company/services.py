@@ -24,7 +24,7 @@ COMPANY_SPEC = {
     "bank_details": Text(max_length=2000),
     "invoice_footer": Text(max_length=2000),
     "locale": Choice(("en", "zh")),
-    "default_tax_rate": Number(places=2, min_value=0, max_value=100),
+    "default_tax_rate": Number(places=2, min_value=0, max_value=100, required=True),
 }
 
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -52,9 +52,7 @@ def update_company(data: dict, *, logo: bytes | None = None,
                    remove_logo: bool = False) -> Company:
     """Change the settings given in `data`; with `logo`, replace the logo (one transaction:
     a bad logo leaves the settings unchanged too)."""
-    values = clean(COMPANY_SPEC, data, partial=True)
-    if "default_tax_rate" in values and values["default_tax_rate"] is None:
-        raise ValidationError(fields={"default_tax_rate": _("This field is required.")})
+    values = clean(COMPANY_SPEC, data, partial=True)  # the company row always exists
     company = get_company()
     for key, value in values.items():
         setattr(company, key, value)

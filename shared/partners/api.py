@@ -26,7 +26,8 @@ def list_partners():
     stmt = services.partner_query(request.args.get("q"), is_customer=bool_arg("is_customer"),
                                   is_supplier=bool_arg("is_supplier"),
                                   kind=request.args.get("kind") or None)
-    return page_json(paginate(stmt), partner_json)
+    page = paginate(stmt)
+    return page_json(page, [partner_json(partner) for partner in page.items])
 
 
 @bp.post("/partners")

@@ -71,6 +71,11 @@ def find_duplicate(email: str | None, tax_id: str | None,
     return match, field
 
 
+def _allows_duplicate(data: dict) -> bool:
+    """The caller's explicit "create anyway" (API `allow_duplicate`, the form's second save)."""
+    return bool(clean({"allow_duplicate": Boolean()}, data, partial=True).get("allow_duplicate"))
+
+
 def _refuse_duplicate(values: dict, except_id: int | None = None) -> None:
     found = find_duplicate(values.get("email"), values.get("tax_id"), except_id)
     if found:
@@ -107,8 +112,7 @@ def _apply(partner: Partner, values: dict) -> None:
 @transactional
 def create_partner(data: dict, *, created_by_id: int | None = None) -> Partner:
     values = clean(PARTNER_SPEC, data)
-    allow_duplicate = clean({"allow_duplicate": Boolean(default=False)}, data)["allow_duplicate"]
-    if not allow_duplicate:
+    if not _allows_duplicate(data):
         _refuse_duplicate(values)
     if values.get("code"):
         _refuse_taken_code(values["code"])
@@ -126,13 +130,12 @@ def update_partner(partner_id: int, data: dict) -> Partner:
     partner = get_partner(partner_id)
     spec = {**PARTNER_SPEC, "code": Text(required=True, max_length=40)}
     values = clean(spec, data, partial=True)
-    allow_duplicate = clean({"allow_duplicate": Boolean(default=False)}, data)["allow_duplicate"]
     changed_identity = {}
     if "email" in values and email_key(values["email"]) != partner.email_key:
         changed_identity["email"] = values["email"]
     if "tax_id" in values and tax_id_key(values["tax_id"]) != partner.tax_id_key:
         changed_identity["tax_id"] = values["tax_id"]
-    if changed_identity and not allow_duplicate:
+    if changed_identity and not _allows_duplicate(data):
         _refuse_duplicate(changed_identity, except_id=partner.id)
     if "code" in values and values["code"] != partner.code:
         _refuse_taken_code(values["code"], except_id=partner.id)

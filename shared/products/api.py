@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from shared.api import api_blueprint, bool_arg, int_arg, json_body, paginate
+from shared.api import api_blueprint, bool_arg, int_arg, json_body, page_json, paginate
 from shared.permissions import require
 from shared.products import services
 from shared.products.models import Product
@@ -34,8 +34,7 @@ def list_products():
         request.args.get("q"), type_=request.args.get("type") or None,
         active=bool_arg("active"), supplier_id=int_arg("supplier_id"),
         sku=request.args.get("sku") or None, barcode=request.args.get("barcode") or None))
-    return {"items": products_json(page.items), "total": page.total, "page": page.page,
-            "per_page": page.per_page}
+    return page_json(page, products_json(page.items))
 
 
 @bp.post("/products")

@@ -59,7 +59,8 @@ def me():
 def list_users():
     stmt = search(select(User).order_by(User.id.desc()), request.args.get("q"),
                   [User.email, User.name])
-    return page_json(paginate(stmt), user_json)
+    page = paginate(stmt)
+    return page_json(page, [user_json(user) for user in page.items])
 
 
 @bp.post("/users")

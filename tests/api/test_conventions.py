@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from shared.db import utcnow
 from shared.extensions import db
 from shared.idempotency import IdempotencyKey
 from shared.partners.models import Partner
-
-
-def partner_count(app):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Partner))
+from tests.conftest import row_count
 
 
 def test_error_envelope_shape(api_as):
@@ -54,7 +50,7 @@ def test_idempotency_key_replays_the_first_response_and_writes_once(app, api_as)
     assert first.status_code == again.status_code == 201
     assert first.json == again.json
     assert again.headers.get("Idempotent-Replayed") == "true"
-    assert partner_count(app) == 1
+    assert row_count(app, Partner) == 1
 
 
 def test_same_key_with_another_body_is_422(app, api_as):
@@ -64,7 +60,7 @@ def test_same_key_with_another_body_is_422(app, api_as):
     response = api.post("/partners", json={"name": "Two"}, headers=headers)
     assert response.status_code == 422
     assert response.json["error"]["code"] == "idempotency_key_reused"
-    assert partner_count(app) == 1
+    assert row_count(app, Partner) == 1
 
 
 def test_keys_are_per_user(app, api_as):
@@ -72,7 +68,7 @@ def test_keys_are_per_user(app, api_as):
     headers = {"Idempotency-Key": "shared-key"}
     assert alice.post("/partners", json={"name": "A"}, headers=headers).status_code == 201
     assert bob.post("/partners", json={"name": "A"}, headers=headers).status_code == 201
-    assert partner_count(app) == 2
+    assert row_count(app, Partner) == 2
 
 
 def test_an_error_response_is_replayed_too(app, api_as):
@@ -93,7 +89,7 @@ def test_keys_expire_after_24_hours(app, api_as):
         db.session.commit()
     assert api.post("/partners", json={"name": "A", "allow_duplicate": True},
                     headers=headers).status_code == 201
-    assert partner_count(app) == 2
+    assert row_count(app, Partner) == 2
 
 
 def test_decimals_are_strings_and_timestamps_iso(api_as):

@@ -1,19 +1,12 @@
 """API.md, Shared master data: partners and their duplicate rules."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
-from shared.extensions import db
 from shared.partners.models import Partner
+from tests.conftest import row_count
 
 FIELDS = {"id", "code", "name", "kind", "email", "phone", "tax_id", "street", "city",
           "postal_code", "country", "is_customer", "is_supplier", "payment_term_days",
           "credit_limit", "notes"}
-
-
-def partner_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Partner))
 
 
 def test_create_returns_201_with_defaults_and_a_generated_code(api_as):
@@ -43,7 +36,7 @@ def test_duplicate_email_ignores_case_and_spaces(app, api_as):
     assert response.status_code == 409
     assert response.json["error"]["code"] == "duplicate"
     assert response.json["error"]["existing_id"] == first["id"]
-    assert partner_count(app) == 1
+    assert row_count(app, Partner) == 1
 
 
 def test_duplicate_tax_id_ignores_case_and_all_spaces(app, api_as):
@@ -60,7 +53,7 @@ def test_allow_duplicate_creates_anyway(app, api_as):
     response = api.post("/partners", json={"name": "B", "email": "same@example.com",
                                            "allow_duplicate": True})
     assert response.status_code == 201
-    assert partner_count(app) == 2
+    assert row_count(app, Partner) == 2
 
 
 def test_patch_into_another_partners_email_is_a_duplicate(api_as):
@@ -82,7 +75,7 @@ def test_validation_errors_name_every_bad_field_and_write_nothing(app, api_as):
     fields = response.json["error"]["fields"]
     assert set(fields) == {"name", "email", "kind", "payment_term_days", "credit_limit",
                            "is_customer", "phone"}
-    assert partner_count(app) == 0
+    assert row_count(app, Partner) == 0
 
 
 def test_money_input_rejects_floats_with_too_many_places_nan_and_infinity(api_as):
@@ -144,4 +137,4 @@ def test_roles_that_may_not_write_partners_get_403_and_nothing_is_written(app, a
         assert api.get("/partners").status_code == 200
         response = api.post("/partners", json={"name": "Nope"})
         assert response.status_code == 403
-    assert partner_count(app) == 0
+    assert row_count(app, Partner) == 0

@@ -10,11 +10,7 @@ from shared.extensions import db
 from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.users.models import User
-
-
-def counts() -> dict[str, int]:
-    return {t.name: db.session.scalar(select(func.count()).select_from(t))
-            for t in db.metadata.sorted_tables}
+from tests.conftest import table_counts
 
 
 def test_init_db_builds_a_fresh_database_and_is_idempotent(tmp_path):
@@ -27,13 +23,13 @@ def test_init_db_builds_a_fresh_database_and_is_idempotent(tmp_path):
     assert first.exit_code == 0, first.output
     with app.app_context():
         assert "partners" in inspect(db.engine).get_table_names()
-        after_first = counts()
+        after_first = table_counts()
         company = db.session.get(Company, 1)
         assert company.currency == "CNY"
     second = runner.invoke(args=["init-db"])
     assert second.exit_code == 0, second.output
     with app.app_context():
-        assert counts() == after_first
+        assert table_counts() == after_first
         db.engine.dispose()
 
 
@@ -75,11 +71,11 @@ def test_seed_demo_fills_an_empty_database_once(app):
         assert any("有限公司" in n for n in names) and "Nordic Paper AB" in names
         assert db.session.scalar(select(func.count()).select_from(Product)) >= 10
         assert db.session.get(Company, 1).name.startswith("杭州")
-        before = counts()
+        before = table_counts()
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "nothing was seeded" in again.output
     with app.app_context():
-        assert counts() == before
+        assert table_counts() == before
 
 
 def test_demo_users_can_sign_in(app, client):

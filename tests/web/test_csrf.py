@@ -3,10 +3,8 @@ nothing; bearer-token API calls need no token."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
-from shared.extensions import db
-from tests.conftest import csrf_token, make_user, sign_in
+from tests.conftest import csrf_token, make_user, sign_in, table_counts
 from tests.web.test_permissions import STATIC_ENDPOINTS, sample_url
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -16,11 +14,6 @@ FORM_DATA = {"name": "CSRF Test Co", "email": "csrf@example.com", "sku": "CSRF-1
              "roles": "sales", "password": "long enough pw", "kind": "company",
              "type": "stockable", "currency": "CNY", "locale": "zh", "is_customer": "y",
              "list_price": "1", "payment_term_days": "30"}
-
-
-def row_counts() -> dict[str, int]:
-    return {t.name: db.session.scalar(select(func.count()).select_from(t))
-            for t in db.metadata.sorted_tables}
 
 
 def form_routes(app):
@@ -40,7 +33,7 @@ def test_state_changing_form_posts_need_a_valid_token(app, client, token):
     _, email = make_user(app, "admin")
     sign_in(client, email)
     with app.app_context():
-        before = row_counts()
+        before = table_counts()
     for rule, method in form_routes(app):
         data = dict(FORM_DATA)
         if token:
@@ -48,7 +41,7 @@ def test_state_changing_form_posts_need_a_valid_token(app, client, token):
         response = client.open(sample_url(app, rule), method=method, data=data)
         assert response.status_code == 400, (method, rule.rule, response.status_code)
     with app.app_context():
-        assert row_counts() == before
+        assert table_counts() == before
     # Still signed in: the refused posts (logout included) changed nothing.
     assert client.get("/").status_code == 200
 

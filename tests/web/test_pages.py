@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import func, select
-
-from shared.extensions import db
 from shared.partners.models import Partner
 from shared.products.models import Product
-from tests.conftest import PASSWORD, csrf_token, make_user, sign_in
+from tests.conftest import PASSWORD, csrf_token, make_user, row_count, sign_in
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
        b"\x00\x00\x00\x00IEND\xaeB`\x82")
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_sign_in_and_out(app, client):
@@ -100,7 +92,7 @@ def test_partner_form_shows_errors_beside_the_fields_and_writes_nothing(app, cli
     assert response.status_code == 200
     assert html.count("is-invalid") >= 4
     assert "This field is required." in html and "Not a valid email address." in html
-    assert count(app, Partner) == 0
+    assert row_count(app, Partner) == 0
 
 
 def test_partner_create_edit_and_show(app, client, login_as):
@@ -132,10 +124,10 @@ def test_duplicate_partner_offers_the_existing_record_then_creates_anyway(app, c
     assert 'data-testid="duplicate-warning"' in html
     assert "/partners/1" in html and "First" in html
     assert 'name="allow_duplicate" type="hidden" value="1"' in html
-    assert count(app, Partner) == 1
+    assert row_count(app, Partner) == 1
     again = client.post("/partners/new", data={**data, "name": "Second", "allow_duplicate": "1"})
     assert again.status_code == 302
-    assert count(app, Partner) == 2
+    assert row_count(app, Partner) == 2
 
 
 def test_partner_list_search_filter_and_htmx_partial(app, client, login_as, api_as):
@@ -169,7 +161,7 @@ def test_product_form(app, client, login_as, api_as):
     bad = client.post("/products/new", data={"sku": "", "name": "Lamp", "type": "stockable",
                                               "list_price": "abc", "csrf_token": token})
     assert bad.status_code == 200 and "is-invalid" in bad.get_data(as_text=True)
-    assert count(app, Product) == 0
+    assert row_count(app, Product) == 0
     ok = client.post("/products/new", data={
         "sku": "LAMP-1", "name": "台灯", "type": "stockable", "uom": "unit", "list_price": "199",
         "cost_price": "90", "reorder_qty": "0", "default_supplier_id": str(supplier["id"]),
