@@ -1,4 +1,4 @@
-"""The command line of API.md: init-db, create-user, seed-demo."""
+"""The command line of API.md: init-db, create-user, seed-demo, seed-scale."""
 from __future__ import annotations
 
 import click
@@ -6,9 +6,10 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from shared import scale
 from shared.db import transactional
 from shared.errors import DomainError
-from shared.reference import DEMO_SEEDERS, load_reference_data
+from shared.reference import demo_steps, load_reference_data
 from shared.users import services as user_services
 from shared.users.models import ROLES
 
@@ -51,7 +52,7 @@ def _seed_all() -> bool:
 
     if database_has_business_data():
         return False
-    for seeder in DEMO_SEEDERS:
+    for seeder in demo_steps():
         seeder()
     return True
 
@@ -72,6 +73,47 @@ def seed_demo_command() -> None:
         click.echo(f"  {email:<24} {', '.join(roles)}")
 
 
+def _parse_ids(value: str | None) -> list[int] | None:
+    if not value:
+        return None
+    try:
+        ids = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter("a comma-separated list of product ids, e.g. 1,2,3") from None
+    if not ids or min(ids) < 1:
+        raise click.BadParameter("a comma-separated list of product ids, e.g. 1,2,3")
+    return ids
+
+
+@click.command("seed-scale")
+@click.option("--partners", default=0, type=click.IntRange(min=0))
+@click.option("--products", default=0, type=click.IntRange(min=0))
+@click.option("--leads", default=0, type=click.IntRange(min=0))
+@click.option("--invoices", default=0, type=click.IntRange(min=0))
+@click.option("--moves", default=0, type=click.IntRange(min=0))
+@click.option("--product-ids", default=None, help="Spread --moves over these products.")
+@click.option("--seed", default=1, type=int, help="The same seed gives the same data.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@with_appcontext
+def seed_scale_command(product_ids: str | None, seed: int, quiet: bool,
+                       **counts: int) -> None:
+    """Bulk-generate a large, consistent data set for benchmarks."""
+    import random
+
+    ids = _parse_ids(product_ids)
+    missing = [name for name in scale.SCALE_OPTIONS
+               if counts.get(name) and name not in scale.SCALE_GENERATORS]
+    if missing:
+        raise click.UsageError(f"No generator for --{', --'.join(missing)} in this build.")
+    load_reference_data()
+    context = scale.ScaleContext(rng=random.Random(seed), quiet=quiet, product_ids=ids)
+    for name in scale.SCALE_OPTIONS:
+        if counts.get(name):
+            transactional(scale.SCALE_GENERATORS[name])(counts[name], context)
+            click.echo(f"{name}: {counts[name]} added")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (init_db_command, create_user_command, seed_demo_command):
+    for command in (init_db_command, create_user_command, seed_demo_command,
+                    seed_scale_command):
         app.cli.add_command(command)

@@ -15,13 +15,26 @@ def reference_data(fn: Callable[[], None]) -> Callable[[], None]:
     return fn
 
 
+LAYERS = ("shared", "erp", "crm")
+
+
 def demo_seeder(fn: Callable[[], None]) -> Callable[[], None]:
-    """Register a seed-demo step; steps run in registration order (shared, erp, crm)."""
+    """Register a seed-demo step; see `demo_steps` for the order they run in."""
     DEMO_SEEDERS.append(fn)
     return fn
 
 
+def by_layer(fns: list[Callable[[], None]]) -> list[Callable[[], None]]:
+    """Steps in dependency order: shared's, then erp's, then crm's (each keeping the order it
+    was registered in), whatever order the modules happened to be imported in."""
+    return sorted(fns, key=lambda fn: LAYERS.index(fn.__module__.split(".")[0]))
+
+
+def demo_steps() -> list[Callable[[], None]]:
+    return by_layer(DEMO_SEEDERS)
+
+
 @transactional
 def load_reference_data() -> None:
-    for loader in REFERENCE_DATA_LOADERS:
+    for loader in by_layer(REFERENCE_DATA_LOADERS):
         loader()

@@ -18,23 +18,35 @@ def register_sequence(code: str, prefix: str, padding: int = 5, yearly: bool = F
     SEQUENCE_DEFINITIONS[code] = (prefix, padding, yearly)
 
 
-def next_number(code: str, year: int | None = None) -> str:
-    """Take the next number of `code` (for `year` if the sequence is yearly).
-
-    Must run inside the caller's unit of work: the row stays locked until it commits, and a
-    rollback gives the number back, so numbers have no gaps.
-    """
+def _locked_row(code: str, year: int | None) -> Sequence:
+    """The sequence row of `code` (and `year` when yearly), created if missing, locked until
+    the caller's unit of work ends."""
     if not in_unit_of_work():
-        raise RuntimeError("next_number must run inside a @transactional service")
+        raise RuntimeError("document numbers must be taken inside a @transactional service")
     prefix, padding, yearly = SEQUENCE_DEFINITIONS[code]
     seq_year = (year or 0) if yearly else 0
     db.session.execute(insert_ignore(
         Sequence, {"code": code, "year": seq_year, "prefix": prefix, "padding": padding,
                    "next_value": 1}, ["code", "year"]))
-    row = db.session.execute(
+    return db.session.execute(
         select(Sequence).where(Sequence.code == code, Sequence.year == seq_year)
         .with_for_update()
     ).scalar_one()
-    value = row.next_value
-    row.next_value = value + 1
-    return f"{row.prefix.format(year=seq_year)}{value:0{row.padding}d}"
+
+
+def next_numbers(code: str, count: int, year: int | None = None) -> list[str]:
+    """Take the next `count` numbers of `code` (for `year` if the sequence is yearly).
+
+    The row stays locked until the caller's unit of work commits, and a rollback gives the
+    numbers back, so numbers have no gaps.
+    """
+    row = _locked_row(code, year)
+    first = row.next_value
+    row.next_value = first + count
+    return [f"{row.prefix.format(year=row.year)}{value:0{row.padding}d}"
+            for value in range(first, first + count)]
+
+
+def next_number(code: str, year: int | None = None) -> str:
+    """Take the next number of `code`: the only way a document number is taken."""
+    return next_numbers(code, 1, year)[0]

@@ -84,3 +84,41 @@ def test_demo_users_can_sign_in(app, client):
         response = client.post("/api/v1/auth/token",
                                json={"email": f"{role}@example.com", "password": "demo1234"})
         assert response.status_code == 201 and response.json["user"]["roles"] == [role]
+
+
+def _scale_snapshot(app):
+    with app.app_context():
+        partners = db.session.execute(select(Partner.code, Partner.name, Partner.is_supplier)
+                                      .order_by(Partner.id)).all()
+        products = db.session.execute(select(Product.sku, Product.name, Product.cost_price)
+                                      .order_by(Product.id)).all()
+        return partners, products
+
+
+def test_seed_scale_bulk_master_data_is_repeatable_and_numbered(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-scale", "--partners", "300", "--products", "120",
+                                 "--seed", "7", "--quiet"])
+    assert result.exit_code == 0, result.output
+    first = _scale_snapshot(app)
+    assert len(first[0]) == 300 and len(first[1]) == 120
+    assert [code for code, *_ in first[0]] == [f"P{i:05d}" for i in range(1, 301)]
+    # The partner sequence moved past the bulk codes: the next partner is P00301.
+    with app.app_context():
+        from shared.partners import services as partner_services
+        assert partner_services.create_partner({"name": "After"}).code == "P00301"
+
+    with app.app_context():
+        from shared.reference import load_reference_data
+        from tests.conftest import _empty_all_tables
+        _empty_all_tables()
+        load_reference_data()
+    runner.invoke(args=["seed-scale", "--partners", "300", "--products", "120", "--seed", "7",
+                        "--quiet"])
+    assert _scale_snapshot(app) == first
+
+
+def test_seed_scale_rejects_bad_product_ids(app):
+    result = app.test_cli_runner().invoke(args=["seed-scale", "--moves", "5",
+                                                "--product-ids", "1,x"])
+    assert result.exit_code != 0 and "product ids" in result.output
