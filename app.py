@@ -62,6 +62,8 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     for blueprint in SHARED_BLUEPRINTS + erp.BLUEPRINTS + crm.BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_cli(app)
+    for command in erp.COMMANDS:
+        app.cli.add_command(command)
     register_error_handlers(app)
     return app
 

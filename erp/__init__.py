@@ -1,8 +1,17 @@
 """The back office: inventory, sales, purchasing, invoicing. Depends on shared/, never on crm/.
 
 Each area is a package (models, services, forms, views, api) whose blueprints are listed in
-BLUEPRINTS for app.create_app to register.
+BLUEPRINTS and commands in COMMANDS for app.create_app to register; importing the area's
+modules here also registers its reference data, demo data and seed-scale generators.
 """
+import click
 from flask import Blueprint
 
-BLUEPRINTS: list[Blueprint] = []
+from erp.inventory import api as inventory_api
+from erp.inventory import cli as inventory_cli
+from erp.inventory import scale as inventory_scale  # noqa: F401  (registers --moves)
+from erp.inventory import seed as inventory_seed  # noqa: F401  (registers demo stock)
+from erp.inventory import views as inventory_views
+
+BLUEPRINTS: list[Blueprint] = [inventory_views.bp, inventory_api.bp]
+COMMANDS: list[click.Command] = [inventory_cli.stock_check_command]

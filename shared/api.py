@@ -103,13 +103,15 @@ def int_arg(name: str) -> int | None:
     return query_arg(name, Integer(min_value=1))
 
 
-def paginate(stmt: Select) -> Page:
-    """One page of `stmt` as asked by ?page= and ?per_page= (default 50, at most 200)."""
+def paginate(stmt: Select, *, rows: bool = False) -> Page:
+    """One page of `stmt` as asked by ?page= and ?per_page= (default 50, at most 200): its
+    records, or its whole rows with rows=True (a select of several columns)."""
     config = current_app.config
     page = int_arg("page") or 1
     per_page = min(int_arg("per_page") or config["PER_PAGE_DEFAULT"], config["PER_PAGE_MAX"])
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = result.all() if rows else result.scalars().all()
     return Page(list(items), total or 0, page, per_page)
 
 

@@ -1,0 +1,1 @@
+"""Inventory: locations, double-entry stock moves, balances, counts and reorder."""

@@ -1,0 +1,87 @@
+"""Reorder suggestions: products whose available plus incoming stock is at or below their
+reorder point, and how much to order (API.md)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from erp.inventory.services import ZERO
+from erp.inventory.models import StockBalance
+from shared.extensions import db
+from shared.products.models import Product
+
+# Incoming quantities (confirmed purchase orders) come from purchasing, which depends on
+# inventory and so registers itself here; without purchasing nothing is incoming.
+IncomingProvider = Callable[[list[int]], dict[int, Decimal]]
+_incoming_provider: IncomingProvider | None = None
+
+
+def register_incoming_provider(provider: IncomingProvider) -> None:
+    global _incoming_provider
+    _incoming_provider = provider
+
+
+def incoming_quantities(product_ids: Iterable[int]) -> dict[int, Decimal]:
+    ids = list(product_ids)
+    return _incoming_provider(ids) if _incoming_provider and ids else {}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    product_id: int
+    sku: str
+    name: str
+    available: Decimal
+    incoming: Decimal
+    reorder_point: Decimal
+    reorder_qty: Decimal
+    supplier_id: int | None
+
+    @property
+    def suggested_qty(self) -> Decimal:
+        return max(self.reorder_qty, self.reorder_point - self.available - self.incoming)
+
+    def as_json(self) -> dict:
+        return {"product_id": self.product_id, "sku": self.sku, "name": self.name,
+                "available": self.available, "incoming": self.incoming,
+                "reorder_point": self.reorder_point, "suggested_qty": self.suggested_qty,
+                "supplier_id": self.supplier_id}
+
+
+def _candidates():
+    """Products at or below their reorder point on available stock alone. Incoming can only
+    lift a product out, so this is a superset of the answer, found in one query."""
+    available = (select(StockBalance.product_id,
+                        func.sum(StockBalance.on_hand - StockBalance.reserved).label("qty"))
+                 .group_by(StockBalance.product_id).subquery())
+    qty = func.coalesce(available.c.qty, 0)
+    return (select(Product.id, Product.sku, Product.name, qty.label("available"),
+                   Product.reorder_point, Product.reorder_qty, Product.default_supplier_id)
+            .outerjoin(available, available.c.product_id == Product.id)
+            .where(Product.reorder_point.is_not(None), Product.active.is_(True),
+                   Product.type == "stockable", qty <= Product.reorder_point)
+            .order_by(Product.sku))
+
+
+def reorder_suggestions() -> list[Suggestion]:
+    rows = db.session.execute(_candidates()).all()
+    incoming = incoming_quantities(row.id for row in rows)
+    suggestions = []
+    for row in rows:
+        arriving = incoming.get(row.id, ZERO)
+        available = Decimal(row.available).quantize(ZERO)
+        if available + arriving <= row.reorder_point:
+            suggestions.append(Suggestion(row.id, row.sku, row.name, available, arriving,
+                                          row.reorder_point, row.reorder_qty,
+                                          row.default_supplier_id))
+    return suggestions
+
+
+def low_stock_count() -> int:
+    """For the navigation badge: one query when nothing is incoming."""
+    if _incoming_provider is None:
+        return db.session.scalar(select(func.count()).select_from(_candidates().subquery()))
+    return len(reorder_suggestions())

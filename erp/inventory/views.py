@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("inventory", __name__, url_prefix="/inventory")

@@ -1,0 +1,66 @@
+"""Inventory fixtures: products and locations by name, and a drift check after every test."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from erp.inventory.drift import find_drift
+from shared.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def no_drift_after_test(app):
+    """Every inventory test ends with balances equal to the ledger (stock-check clean)."""
+    yield
+    with app.app_context():
+        drift = find_drift()
+        db.session.rollback()
+    assert drift == [], f"stock drift after the test: {drift}"
+
+
+@pytest.fixture
+def stock(admin_api):
+    """Helpers over the API: products, locations, moves."""
+
+    class Stock:
+        api = admin_api
+
+        def __init__(self):
+            locations = admin_api.get("/locations").json["items"]
+            self.loc = {loc["code"]: loc["id"] for loc in locations}
+
+        def product(self, sku="LAMP", **extra):
+            body = {"sku": sku, "name": f"Product {sku}", **extra}
+            response = admin_api.post("/products", json=body)
+            assert response.status_code == 201, response.json
+            return response.json["id"]
+
+        def location(self, code, kind="internal"):
+            response = admin_api.post("/locations", json={"code": code, "name": code,
+                                                          "kind": kind})
+            assert response.status_code == 201, response.json
+            self.loc[code] = response.json["id"]
+            return response.json["id"]
+
+        def move(self, product_id, qty, source, target, api=None, **extra):
+            return (api or admin_api).post("/stock/moves", json={
+                "product_id": product_id, "quantity": str(qty),
+                "from_location_id": self.loc[source], "to_location_id": self.loc[target],
+                **extra})
+
+        def receive(self, product_id, qty, where="WH/Stock"):
+            response = self.move(product_id, qty, "Suppliers", where)
+            assert response.status_code == 201, response.json
+            return response.json
+
+        def level(self, product_id, where="WH/Stock"):
+            items = admin_api.get(f"/stock/levels?product_id={product_id}"
+                                  f"&location_id={self.loc[where]}").json["items"]
+            if not items:
+                return Decimal("0"), Decimal("0"), Decimal("0")
+            item = items[0]
+            return (Decimal(item["on_hand"]), Decimal(item["reserved"]),
+                    Decimal(item["available"]))
+
+    return Stock()
