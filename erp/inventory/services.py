@@ -273,8 +273,12 @@ def reversal_of(move_id: int) -> StockMove | None:
 
 @transactional
 def reverse_move(move_id: int, user_id: int | None) -> StockMove:
-    """Undo a move with its mirror image; the original stays in the ledger."""
-    move = get_move(move_id)
+    """Undo a move with its mirror image; the original stays in the ledger. Concurrent
+    reversals queue on the original's row lock, so the later ones see the first."""
+    move = db.session.scalar(select(StockMove).where(StockMove.id == move_id)
+                             .with_for_update())
+    if move is None:
+        raise NotFound(_("No such stock move."))
     if move.reverses_id is not None:
         raise InvalidState(_("This move is itself a reversal; record a new move instead."))
     if reversal_of(move.id) is not None:
