@@ -62,15 +62,42 @@ def chunked(rows: Iterable[dict[str, Any]], size: int = CHUNK_ROWS) -> Iterator[
 
 def bulk_insert(table: Table | type, rows: Iterable[dict[str, Any]], bar: tqdm | None = None,
                 size: int = CHUNK_ROWS) -> int:
-    """INSERT `rows` in chunks of `size` (one executemany each); returns how many."""
+    """INSERT `rows` in chunks of `size`; returns how many. PostgreSQL gets them through COPY
+    (several times faster than multi-row INSERTs), in the same transaction."""
     target = table.__table__ if hasattr(table, "__table__") else table
+    copy = db.session.get_bind().dialect.name == "postgresql"
     count = 0
     for chunk in chunked(rows, size):
-        db.session.execute(insert(target), chunk)
+        if copy:
+            _copy_rows(target, chunk)
+        else:
+            db.session.execute(insert(target), chunk)
         count += len(chunk)
         if bar is not None:
             bar.update(len(chunk))
     return count
+
+
+def _python_defaults(table: Table) -> dict[str, Any]:
+    """The column defaults SQLAlchemy would fill in (COPY knows only server defaults)."""
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if default is None or column.primary_key:
+            continue
+        defaults[column.name] = default.arg(None) if default.is_callable else default.arg
+    return defaults
+
+
+def _copy_rows(table: Table, rows: list[dict[str, Any]]) -> None:
+    defaults = _python_defaults(table)
+    rows = [{**defaults, **row} for row in rows]
+    columns = list(rows[0])
+    cursor = db.session.connection().connection.dbapi_connection.cursor()
+    names = ", ".join(f'"{name}"' for name in columns)
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
 
 
 def max_id(model: type) -> int:
