@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from erp.inventory.services import ZERO
 from erp.inventory.models import StockBalance
+from erp.inventory.services import ZERO
 from shared.extensions import db
 from shared.products.models import Product
 

@@ -86,10 +86,11 @@ def test_sales_may_read_but_not_write_products(api_as):
 def test_stock_figures_come_from_the_registered_provider(ctx, api_as):
     api = api_as("warehouse")
     product = api.post("/products", json={"sku": "A", "name": "A"}).json
+    previous = product_services._stock_provider
     product_services.register_stock_provider(
         lambda ids: {i: (Decimal("10.000"), Decimal("3.000")) for i in ids})
     try:
         body = api.get(f"/products/{product['id']}").json
     finally:
-        product_services.register_stock_provider(None)
+        product_services.register_stock_provider(previous)  # inventory's, for later tests
     assert (body["on_hand"], body["reserved"], body["available"]) == ("10.000", "3.000", "7.000")
