@@ -311,3 +311,43 @@ def test_product_panel_without_ledger_for_sales(client, login_as, stock):
     html = client.get(f"/products/{lamp}").get_data(as_text=True)
     assert 'data-testid="stock-panel"' in html and "5.000" in html
     assert "SECRET-REF" not in html and "/inventory/moves" not in html
+
+
+def count_statements(app, fetch) -> int:
+    from sqlalchemy import event
+
+    from shared.extensions import db
+
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = fetch()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("path", ["/inventory/moves", "/inventory/scan", "/products/1"])
+def test_pages_cost_the_same_queries_for_2_or_40_moves(app, client, login_as, stock, path):
+    products = [stock.product(f"P{n}") for n in range(2)]
+    login_as("warehouse")
+    token = csrf_token(client, "/inventory/scan")
+
+    def scan_all(n):
+        for i in range(n):
+            scan(client, token, f"P{i % 2}", move_type="receipt",
+                 location_id=stock.loc["WH/Stock"])
+
+    scan_all(2)
+    few = count_statements(app, lambda: client.get(path))
+    scan_all(38)
+    many = count_statements(app, lambda: client.get(path))
+    assert many == few, (path, few, many)
+    assert products
