@@ -31,12 +31,12 @@ def _is_htmx() -> bool:
 
 
 def _scan_page(result=None, error: DomainError | None = None, status: int = 200):
-    settings = terminal.settings_for(current_user.id)
     recent = pages.move_page(services.move_query(user_id=current_user.id), limit=10)
     context = {"result": result, "error": error, "recent": recent}
-    if _is_htmx():
+    if _is_htmx():  # the form keeps its choices; only the result and the list change
         return render_template("erp/inventory/_scan_response.html", **context), status
-    return render_template("erp/inventory/scan.html", settings=settings,
+    return render_template("erp/inventory/scan.html",
+                           settings=terminal.settings_for(current_user.id),
                            move_types=terminal.MOVE_TYPES,
                            locations=services.internal_locations(), **context), status
 

@@ -9,9 +9,20 @@
   var moveType = form.querySelector("[name=move_type]");
   var audio = null;
 
-  function beep(ok) {
+  // Browsers only let a page make sound after the user did something: open the audio
+  // context on the first key or tap, so the beeps after each answer are heard.
+  function unlock() {
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") { audio.resume(); }
+    } catch (e) { audio = null; }
+  }
+  document.addEventListener("keydown", unlock, { once: true });
+  document.addEventListener("pointerdown", unlock, { once: true });
+
+  function beep(ok) {
+    try {
+      unlock();
       var osc = audio.createOscillator();
       var gain = audio.createGain();
       osc.type = ok ? "sine" : "square";
@@ -37,9 +48,20 @@
     quantity.value = "1";
     code.focus();
   });
+  // Each answer replaces #scan-result: beep high for a recorded move, low for an error.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id !== "scan-result") { return; }
+    var result = event.target.querySelector("[data-scan-status]");
+    var ok = !!result && result.dataset.scanStatus === "success";
+    form.dataset.lastBeep = ok ? "success" : "error";
+    beep(ok);
+    code.focus();
+  });
   form.addEventListener("htmx:afterRequest", function (event) {
-    var result = document.querySelector("#scan-result [data-scan-status]");
-    beep(event.detail.successful && result && result.dataset.scanStatus === "success");
+    if (!event.detail.successful) {  // server error or no network: nothing was swapped
+      form.dataset.lastBeep = "error";
+      beep(false);
+    }
     code.focus();
   });
   // A click elsewhere (not on another field) brings the cursor back to the code field.

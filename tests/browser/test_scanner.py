@@ -41,6 +41,7 @@ def test_scan_receipts_then_a_refused_delivery(app, live_server: str, page: Page
     success = page.get_by_test_id("scan-success")
     expect(success).to_contain_text("Desk lamp 台灯")
     expect(page.get_by_test_id("scan-on-hand")).to_have_text("1.000")
+    expect(page.locator("#scan-form")).to_have_attribute("data-last-beep", "success")
     expect(code).to_have_value("")
     expect(code).to_be_focused()
 
@@ -64,6 +65,7 @@ def test_scan_receipts_then_a_refused_delivery(app, live_server: str, page: Page
     error = page.get_by_test_id("scan-error")
     expect(error).to_contain_text("Only 4.000 of LAMP available at WH/Stock")
     expect(error).to_have_class(re.compile("alert-danger"))
+    expect(page.locator("#scan-form")).to_have_attribute("data-last-beep", "error")
     expect(code).to_have_value("")
     expect(code).to_be_focused()
     expect(page.locator("#recent-moves [data-testid=move-row]")).to_have_count(2)
