@@ -351,3 +351,27 @@ def test_pages_cost_the_same_queries_for_2_or_40_moves(app, client, login_as, st
     many = count_statements(app, lambda: client.get(path))
     assert many == few, (path, few, many)
     assert products
+
+
+def test_confirm_below_reserved_shows_the_preview_again_and_writes_nothing(
+        app, client, login_as, stock):
+    from erp.inventory import services
+    from shared.extensions import db
+
+    lamp = stock.product("LAMP")
+    stock.move(lamp, 5)
+    with app.app_context():
+        services.reserve_available(lamp, stock.loc["WH/Stock"], services.ZERO + 4)
+        db.session.commit()
+    login_as("warehouse")
+    token = csrf_token(client, "/inventory/scan")
+    response = client.post("/inventory/counts/confirm", data={
+        "csrf_token": token, "location_id": stock.loc["WH/Stock"], "product_id": str(lamp),
+        "counted_qty": "2"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert 'data-testid="count-preview"' in html and "reserved for orders" in html
+    assert row_count(app, StockMove) == 1 and stock.level(lamp) == "5.000"
+    with app.app_context():  # leave the ledger and balances consistent
+        services.release_reserved(lamp, stock.loc["WH/Stock"], services.ZERO + 4)
+        db.session.commit()
