@@ -375,3 +375,35 @@ def test_confirm_below_reserved_shows_the_preview_again_and_writes_nothing(
     with app.app_context():  # leave the ledger and balances consistent
         services.release_reserved(lamp, stock.loc["WH/Stock"], services.ZERO + 4)
         db.session.commit()
+
+
+def test_ledger_pages_by_key_without_offset_or_count(app, client, login_as, stock):
+    from sqlalchemy import event
+
+    from shared.extensions import db
+
+    lamp = stock.product("LAMP")
+    moves = [stock.move(lamp, 1) for _ in range(3)]
+    login_as("finance")
+    statements = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        statements.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        html = client.get(f"/inventory/moves?before_id={moves[-1]['id']}") \
+            .get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert html.count('data-testid="move-row"') == 2
+    ledger = [(s, p) for s, p in statements
+              if "FROM stock_moves" in s and "reverses_id IN" not in s]
+    assert ledger and not any("COUNT(" in s.upper() for s, _ in ledger)
+    for statement, parameters in ledger:  # SQLite always writes OFFSET; it must be 0
+        if statement.rstrip().endswith("OFFSET ?"):
+            assert parameters[-1] == 0
+        else:
+            assert "OFFSET" not in statement.upper()
