@@ -165,29 +165,24 @@ def new_count():
     return _count_form(request.args.get("location_id", type=int))
 
 
-def _posted_lines() -> tuple[list[dict], str]:
-    """The count lines of the form or of the uploaded CSV, and which it was."""
-    upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        return counts.lines_from_csv(upload.read()), "csv"
-    return pages.count_lines_from_form(request.form), "form"
-
-
 @bp.post("/counts/preview")
 @require("stock_moves", "write")
 def preview_count():
+    """The count form's lines or an uploaded CSV file, checked and compared with on hand;
+    nothing is written. Bad lines send the user back to the form with every error."""
     location_id = request.form.get("location_id", type=int)
+    upload = request.files.get("file")
+    from_csv = upload is not None and bool(upload.filename)
     lines: list[dict] = []
-    source = "form"
     try:
-        lines, source = _posted_lines()
-        location, counted = counts.preview_count({"location_id": request.form.get(
-            "location_id"), "lines": lines})
+        lines = counts.lines_from_csv(upload.read()) if from_csv \
+            else pages.count_lines_from_form(request.form)
+        location, counted = counts.preview_count(
+            {"location_id": request.form.get("location_id"), "lines": lines})
     except ValidationError as exc:
-        if source == "csv" or "file" in exc.fields:
-            errors = counts.csv_errors_by_line(exc, lines) if lines else dict(exc.fields)
-            if not errors:
-                errors = {"file": exc.message}
+        if from_csv:  # "line 5: ..." for each bad line of the file
+            errors = (counts.csv_errors_by_line(exc, lines) if lines else dict(exc.fields)) \
+                or {"file": exc.message}
             return _count_form(location_id, errors=errors, status=422)
         errors = pages.errors_by_field(exc, lines) or {"lines": exc.message}
         return _count_form(location_id, values=request.form, errors=errors, status=422)

@@ -407,3 +407,21 @@ def test_ledger_pages_by_key_without_offset_or_count(app, client, login_as, stoc
             assert parameters[-1] == 0
         else:
             assert "OFFSET" not in statement.upper()
+
+
+def test_count_without_lines_or_with_a_bad_csv_header_says_why(client, login_as, stock):
+    lamp = stock.product("LAMP")
+    stock.move(lamp, 5)
+    login_as("warehouse")
+    token = csrf_token(client, "/inventory/scan")
+    where = stock.loc["WH/Stock"]
+    blank = client.post("/inventory/counts/preview", data={
+        "csrf_token": token, "location_id": where, f"counted-{lamp}": ""})
+    assert blank.status_code == 422
+    assert "Count at least one product." in blank.get_data(as_text=True)
+    header = client.post("/inventory/counts/preview", data={
+        "csrf_token": token, "location_id": where,
+        "file": (io.BytesIO(b"code;qty\nLAMP;1\n"), "count.csv")},
+        content_type="multipart/form-data")
+    assert header.status_code == 422
+    assert "Missing column sku or counted_qty." in header.get_data(as_text=True)
