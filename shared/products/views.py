@@ -1,6 +1,9 @@
 """Product pages: list with search and filters, detail, create and edit."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,6 +19,20 @@ from shared.products.forms import TYPE_LABELS, ProductForm
 bp = Blueprint("products", __name__, url_prefix="/products")
 
 ACTIVE_FILTERS = {"active": True, "archived": False}
+
+# Other modules add panels to the product page (inventory: levels and moves) without shared/
+# importing them: fn(product) returns (template name, context) or None to show nothing.
+ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
+_product_panels: list[ProductPanel] = []
+
+
+def register_product_panel(panel: ProductPanel) -> None:
+    if panel not in _product_panels:
+        _product_panels.append(panel)
+
+
+def product_panels(product) -> list[tuple[str, dict[str, Any]]]:
+    return [shown for panel in _product_panels if (shown := panel(product)) is not None]
 
 
 @bp.get("/")
@@ -41,7 +58,7 @@ def show_product(product_id: int):
         if product.default_supplier_id else None
     return render_template("shared/products/show.html", product=product, supplier=supplier,
                            figures=services.stock_figures([product.id])[product.id],
-                           type_labels=TYPE_LABELS)
+                           type_labels=TYPE_LABELS, panels=product_panels(product))
 
 
 def _supplier_choices() -> list[tuple[int, str]]:

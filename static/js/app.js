@@ -9,3 +9,9 @@ document.addEventListener("DOMContentLoaded", function () {
   var invalid = document.querySelector("form .is-invalid");
   if (invalid) { invalid.focus(); }
 });
+
+// Buttons that change records ask first: <form data-confirm="Reverse move 12?">.
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) { event.preventDefault(); }
+}, true);
