@@ -41,27 +41,48 @@
   moveType.addEventListener("change", function () { showTransfer(); code.focus(); });
   showTransfer();
 
-  // The values have been read: clear at once, so the next scan can start while this one
-  // is on its way.
-  form.addEventListener("htmx:beforeRequest", function () {
+  // Each scan is posted on its own, in order: the field is read and cleared at once, so a
+  // scanner that sends the next code before the answer to the last one loses nothing.
+  var queue = Promise.resolve();
+  var result = document.getElementById("scan-result");
+
+  function failed() {
+    var alert = document.createElement("div");
+    alert.className = "alert alert-danger scan-result";
+    alert.setAttribute("data-scan-status", "error");
+    alert.setAttribute("data-testid", "scan-error");
+    alert.innerHTML = '<div class="scan-headline"></div>';
+    alert.firstChild.textContent = "\u2716 " + form.dataset.failedMessage;
+    htmx.swap(result, alert.outerHTML, { swapStyle: "innerHTML" });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!code.value.trim()) { code.focus(); return; }
+    var data = new FormData(form);
     code.value = "";
     quantity.value = "1";
     code.focus();
+    queue = queue.then(function () {
+      return fetch(form.action, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "HX-Request": "true", "Accept": "text/html" }
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      }).then(function (html) {
+        htmx.swap(result, html, { swapStyle: "innerHTML" });
+      }).catch(failed);
+    });
   });
+
   // Each answer replaces #scan-result: beep high for a recorded move, low for an error.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.target.id !== "scan-result") { return; }
-    var result = event.target.querySelector("[data-scan-status]");
-    var ok = !!result && result.dataset.scanStatus === "success";
+    var answer = event.target.querySelector("[data-scan-status]");
+    var ok = !!answer && answer.dataset.scanStatus === "success";
     form.dataset.lastBeep = ok ? "success" : "error";
     beep(ok);
-    code.focus();
-  });
-  form.addEventListener("htmx:afterRequest", function (event) {
-    if (!event.detail.successful) {  // server error or no network: nothing was swapped
-      form.dataset.lastBeep = "error";
-      beep(false);
-    }
     code.focus();
   });
   // A click elsewhere (not on another field) brings the cursor back to the code field.
