@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -120,6 +120,22 @@ def row_count(app: Flask, model: Any) -> int:
     """How many rows `model` (a class or a Table) has, from a fresh application context."""
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+def sql_statements(app: Flask, fetch) -> tuple[Any, list[str]]:
+    """Call `fetch()` and return its result with the SQL statements it ran."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        return fetch(), statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def table_counts() -> dict[str, int]:

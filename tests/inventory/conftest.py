@@ -36,8 +36,13 @@ def stock(admin_api):
                 "from_location_id": self.loc[source], "to_location_id": self.loc[target],
                 **extra})
 
-        def receive(self, product_id, qty, where="WH/Stock"):
-            response = self.move(product_id, qty, "Suppliers", where)
+        def receive(self, product_id, qty, where="WH/Stock", **extra):
+            response = self.move(product_id, qty, "Suppliers", where, **extra)
+            assert response.status_code == 201, response.json
+            return response.json
+
+        def transfer(self, product_id, qty, source, target, **extra):
+            response = self.move(product_id, qty, source, target, **extra)
             assert response.status_code == 201, response.json
             return response.json
 
@@ -49,5 +54,15 @@ def stock(admin_api):
             item = items[0]
             return (Decimal(item["on_hand"]), Decimal(item["reserved"]),
                     Decimal(item["available"]))
+
+        def on_hand(self, product_id, where="WH/Stock") -> str:
+            """On hand as the API writes it ("0" when there is no balance row)."""
+            items = admin_api.get(f"/stock/levels?product_id={product_id}"
+                                  f"&location_id={self.loc[where]}").json["items"]
+            return items[0]["on_hand"] if items else "0"
+
+        def moves(self, **params):
+            query = "&".join(f"{k}={v}" for k, v in params.items())
+            return admin_api.get(f"/stock/moves?{query}").json["items"]
 
     return Stock()

@@ -4,13 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from erp.inventory import services
 from erp.inventory.models import StockBalance, StockMove
 from shared.db import transactional
-from shared.extensions import db
-from tests.conftest import row_count
+from tests.conftest import row_count, sql_statements
 
 
 def test_init_db_creates_the_four_default_locations(stock):
@@ -327,17 +325,6 @@ def test_roles(api_as, role, method, path, allowed):
 def test_product_stock_figures_cost_one_query_for_a_whole_page(app, stock):
     for n in range(5):
         stock.receive(stock.product(f"P{n}"), n + 1)
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = stock.api.get("/products?per_page=50")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    response, statements = sql_statements(app, lambda: stock.api.get("/products?per_page=50"))
     assert response.status_code == 200 and len(response.json["items"]) == 5
     assert len([s for s in statements if "stock_balances" in s]) == 1

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from erp.inventory.models import StockMove
-from tests.conftest import csrf_token, row_count
+from tests.conftest import csrf_token, row_count, sql_statements
 
 PAGES = {  # path -> roles allowed
     "/inventory/scan": {"admin", "warehouse"},
@@ -24,7 +24,7 @@ ROLES = ("admin", "sales", "warehouse", "finance", "support")
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_is_open_to_its_roles_only(client, login_as, stock, role):
     lamp = stock.product("LAMP")
-    stock.move(lamp, 5)
+    stock.receive(lamp, 5)
     login_as(role)
     for path, allowed in PAGES.items():
         response = client.get(path)
@@ -70,12 +70,12 @@ def test_scanner_records_a_move_and_shows_the_new_level(app, client, login_as, s
     assert 'data-testid="scan-on-hand">4.000<' in again
     assert 'id="recent-moves" hx-swap-oob="true"' in again
     assert again.count('data-testid="move-row"') == 2
-    assert stock.level(lamp) == "4.000"
+    assert stock.on_hand(lamp) == "4.000"
 
 
 def test_unknown_code_and_insufficient_stock_write_nothing(app, client, login_as, stock):
     lamp = stock.product("LAMP")
-    stock.move(lamp, 3)
+    stock.receive(lamp, 3)
     login_as("warehouse")
     token = csrf_token(client, "/inventory/scan")
     before = row_count(app, StockMove)
@@ -87,7 +87,7 @@ def test_unknown_code_and_insufficient_stock_write_nothing(app, client, login_as
     assert 'data-scan-status="error"' in short
     assert "Only 3.000 of LAMP available at WH/Stock" in short
     assert row_count(app, StockMove) == before
-    assert stock.level(lamp) == "3.000"
+    assert stock.on_hand(lamp) == "3.000"
 
 
 def test_scanner_without_htmx_renders_the_whole_page(client, login_as, stock):
@@ -103,13 +103,13 @@ def test_scanner_without_htmx_renders_the_whole_page(client, login_as, stock):
 def test_scanner_remembers_the_move_type_and_locations(client, login_as, stock):
     lamp = stock.product("LAMP")
     shelf = stock.location("WH/Shelf-A")
-    stock.move(lamp, 5)
+    stock.receive(lamp, 5)
     login_as("warehouse")
     token = csrf_token(client, "/inventory/scan")
     html = scan(client, token, "LAMP", "2", move_type="transfer",
                 location_id=stock.loc["WH/Stock"], to_location_id=shelf).get_data(as_text=True)
     assert 'data-scan-status="success"' in html
-    assert stock.level(lamp, "WH/Shelf-A") == "2.000"
+    assert stock.on_hand(lamp, "WH/Shelf-A") == "2.000"
     page = client.get("/inventory/scan").get_data(as_text=True)
     assert re.search(r'<option value="transfer" selected', page)
     to_select = page.split('name="to_location_id"')[1].split("</select>")[0]
@@ -118,7 +118,7 @@ def test_scanner_remembers_the_move_type_and_locations(client, login_as, stock):
 
 def test_reverse_from_the_ui(app, client, login_as, stock):
     lamp = stock.product("LAMP")
-    move = stock.move(lamp, 5)
+    move = stock.receive(lamp, 5)
     login_as("warehouse")
     page = client.get("/inventory/moves").get_data(as_text=True)
     assert f"/inventory/moves/{move['id']}/reverse" in page and "data-confirm=" in page
@@ -126,7 +126,7 @@ def test_reverse_from_the_ui(app, client, login_as, stock):
     response = client.post(f"/inventory/moves/{move['id']}/reverse",
                            data={"csrf_token": token, "next": "/inventory/moves"})
     assert response.status_code == 302 and response.location == "/inventory/moves"
-    assert stock.level(lamp) == "0.000"
+    assert stock.on_hand(lamp) == "0.000"
     html = client.get("/inventory/moves").get_data(as_text=True)
     assert ">reversed<" in html and ">reversal<" in html
     assert f"/inventory/moves/{move['id']}/reverse" not in html
@@ -138,7 +138,7 @@ def test_reverse_from_the_ui(app, client, login_as, stock):
 
 
 def test_finance_reads_the_ledger_without_reverse_buttons(client, login_as, stock):
-    stock.move(stock.product("LAMP"), 5)
+    stock.receive(stock.product("LAMP"), 5)
     login_as("finance")
     html = client.get("/inventory/moves").get_data(as_text=True)
     assert 'data-testid="move-row"' in html and "/reverse" not in html
@@ -148,8 +148,8 @@ def test_ledger_filters_and_keyset_pages(app, client, login_as, stock):
     lamp = stock.product("LAMP")
     desk = stock.product("DESK", name="Standing desk")
     for i in range(55):
-        stock.move(lamp, 1, reference=f"R{i:02d}")
-    stock.move(desk, 2, reference="DESK-IN")
+        stock.receive(lamp, 1, reference=f"R{i:02d}")
+    stock.receive(desk, 2, reference="DESK-IN")
     login_as("warehouse")
     first = client.get("/inventory/moves").get_data(as_text=True)
     assert first.count('data-testid="move-row"') == 50
@@ -176,8 +176,8 @@ def test_levels_search_location_filter_and_htmx_partial(client, login_as, stock)
     lamp = stock.product("LAMP")
     desk = stock.product("DESK")
     shelf = stock.location("WH/Shelf-A")
-    stock.move(lamp, 4)
-    stock.move(desk, 2, target="WH/Shelf-A")
+    stock.receive(lamp, 4)
+    stock.receive(desk, 2, "WH/Shelf-A")
     login_as("sales")
     html = client.get("/inventory/levels").get_data(as_text=True)
     assert html.count('data-testid="level-row"') == 2
@@ -192,8 +192,8 @@ def test_count_form_preview_and_confirm(app, client, login_as, stock):
     lamp = stock.product("LAMP")
     desk = stock.product("DESK")
     chair = stock.product("CHAIR", barcode="555")
-    stock.move(lamp, 5)
-    stock.move(desk, 2)
+    stock.receive(lamp, 5)
+    stock.receive(desk, 2)
     login_as("warehouse")
     where = stock.loc["WH/Stock"]
     form = client.get(f"/inventory/counts/new?location_id={where}").get_data(as_text=True)
@@ -215,13 +215,13 @@ def test_count_form_preview_and_confirm(app, client, login_as, stock):
     ledger = client.get(confirm.location).get_data(as_text=True)
     assert "Count COUNT/00001 confirmed" in ledger
     assert ledger.count('data-testid="move-row"') == 2
-    assert stock.level(lamp) == "3.000" and stock.level(chair) == "4.000"
-    assert stock.level(desk) == "2.000"
+    assert stock.on_hand(lamp) == "3.000" and stock.on_hand(chair) == "4.000"
+    assert stock.on_hand(desk) == "2.000"
 
 
 def test_count_form_errors_are_shown_beside_the_line(app, client, login_as, stock):
     lamp = stock.product("LAMP")
-    stock.move(lamp, 5)
+    stock.receive(lamp, 5)
     login_as("warehouse")
     token = csrf_token(client, "/inventory/scan")
     response = client.post("/inventory/counts/preview", data={
@@ -236,7 +236,7 @@ def test_count_form_errors_are_shown_beside_the_line(app, client, login_as, stoc
 
 def test_count_csv_reports_every_bad_line_and_applies_nothing(app, client, login_as, stock):
     lamp = stock.product("LAMP")
-    stock.move(lamp, 5)
+    stock.receive(lamp, 5)
     login_as("warehouse")
     token = csrf_token(client, "/inventory/scan")
     content = b"sku,counted_qty\nLAMP,4\nNOPE,1\nLAMP2,x\n"
@@ -284,7 +284,7 @@ def test_low_stock_page_lists_suggestions_with_supplier(client, login_as, stock)
     stock.product("LOW", reorder_point="5", reorder_qty="10",
                   default_supplier_id=supplier["id"])
     stock.product("OK", reorder_point="1")
-    stock.move(stock.product("FULL", reorder_point="1"), 9)
+    stock.receive(stock.product("FULL", reorder_point="1"), 9)
     login_as("support")
     html = client.get("/inventory/low-stock").get_data(as_text=True)
     assert html.count('data-testid="low-stock-row"') == 2
@@ -294,8 +294,8 @@ def test_low_stock_page_lists_suggestions_with_supplier(client, login_as, stock)
 def test_product_page_shows_the_stock_panel(client, login_as, stock):
     lamp = stock.product("LAMP")
     stock.location("WH/Shelf-A")
-    stock.move(lamp, 5)
-    stock.move(lamp, 2, source="WH/Stock", target="WH/Shelf-A", reference="MOVE-1")
+    stock.receive(lamp, 5)
+    stock.transfer(lamp, 2, "WH/Stock", "WH/Shelf-A", reference="MOVE-1")
     login_as("warehouse")
     html = client.get(f"/products/{lamp}").get_data(as_text=True)
     panel = html.split('data-testid="stock-panel"')[1]
@@ -306,7 +306,7 @@ def test_product_page_shows_the_stock_panel(client, login_as, stock):
 
 def test_product_panel_without_ledger_for_sales(client, login_as, stock):
     lamp = stock.product("LAMP")
-    stock.move(lamp, 5, reference="SECRET-REF")
+    stock.receive(lamp, 5, reference="SECRET-REF")
     login_as("sales")
     html = client.get(f"/products/{lamp}").get_data(as_text=True)
     assert 'data-testid="stock-panel"' in html and "5.000" in html
@@ -314,22 +314,7 @@ def test_product_panel_without_ledger_for_sales(client, login_as, stock):
 
 
 def count_statements(app, fetch) -> int:
-    from sqlalchemy import event
-
-    from shared.extensions import db
-
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = fetch()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    response, statements = sql_statements(app, fetch)
     assert response.status_code == 200
     return len(statements)
 
@@ -359,7 +344,7 @@ def test_confirm_below_reserved_shows_the_preview_again_and_writes_nothing(
     from shared.extensions import db
 
     lamp = stock.product("LAMP")
-    stock.move(lamp, 5)
+    stock.receive(lamp, 5)
     with app.app_context():
         services.reserve_available(lamp, stock.loc["WH/Stock"], services.ZERO + 4)
         db.session.commit()
@@ -371,7 +356,7 @@ def test_confirm_below_reserved_shows_the_preview_again_and_writes_nothing(
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert 'data-testid="count-preview"' in html and "reserved for orders" in html
-    assert row_count(app, StockMove) == 1 and stock.level(lamp) == "5.000"
+    assert row_count(app, StockMove) == 1 and stock.on_hand(lamp) == "5.000"
     with app.app_context():  # leave the ledger and balances consistent
         services.release_reserved(lamp, stock.loc["WH/Stock"], services.ZERO + 4)
         db.session.commit()
@@ -383,7 +368,7 @@ def test_ledger_pages_by_key_without_offset_or_count(app, client, login_as, stoc
     from shared.extensions import db
 
     lamp = stock.product("LAMP")
-    moves = [stock.move(lamp, 1) for _ in range(3)]
+    moves = [stock.receive(lamp, 1) for _ in range(3)]
     login_as("finance")
     statements = []
 
@@ -411,7 +396,7 @@ def test_ledger_pages_by_key_without_offset_or_count(app, client, login_as, stoc
 
 def test_count_without_lines_or_with_a_bad_csv_header_says_why(client, login_as, stock):
     lamp = stock.product("LAMP")
-    stock.move(lamp, 5)
+    stock.receive(lamp, 5)
     login_as("warehouse")
     token = csrf_token(client, "/inventory/scan")
     where = stock.loc["WH/Stock"]
