@@ -70,9 +70,9 @@ def build(url: str, moves: int):
         assert result.exit_code == 0, result.output
     with app.app_context():
         user_services.create_user({"email": EMAIL, "password": PASSWORD, "roles": ["admin"]})
-        middle_move = db.session.scalar(select(StockMove.id).order_by(StockMove.id)
-                                        .offset(moves // 2).limit(1))
-    return app, middle_move
+        middle = db.session.execute(select(StockMove.id, StockMove.product_id)
+                                    .order_by(StockMove.id).offset(moves // 2).limit(1)).one()
+    return app, middle
 
 
 def signed_in_clients(app):
@@ -109,9 +109,11 @@ def interleaved_medians(calls: dict[int, dict]) -> dict[int, dict[str, float]]:
             for size, by_name in times.items()}
 
 
-def read_calls(app, middle_move: int, moves: int) -> dict:
+def read_calls(app, middle, moves: int) -> dict:
+    """The calls to time; `middle` is the move halfway through the history and its product
+    (one with moves at every size, so each page shows the same kind of content)."""
     api, headers, web = signed_in_clients(app)
-    product = PRODUCTS // 2
+    middle_move, product = middle
     calls = {
         "GET /stock/levels?product_id": lambda: api.get(
             f"/api/v1/stock/levels?product_id={product}", headers=headers),
