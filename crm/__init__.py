@@ -8,7 +8,13 @@ reference data, demo seeders and seed-scale generators.
 from flask import Blueprint
 
 from crm.activities import api as activities_api
+from crm.activities import views as activities_views
 from crm.leads import api as leads_api
+from crm.leads import views as leads_views
 from crm.pipeline import api as pipeline_api
+from crm.pipeline import views as pipeline_views
 
-BLUEPRINTS: list[Blueprint] = [leads_api.bp, pipeline_api.bp, activities_api.bp]
+BLUEPRINTS: list[Blueprint] = [
+    leads_views.bp, leads_api.bp, pipeline_views.bp, pipeline_api.bp, activities_views.bp,
+    activities_api.bp,
+]
