@@ -106,3 +106,35 @@ def test_on_salespeople_see_only_their_own_in_lists_search_and_api(two_salespeop
     assert admin.get("/pipeline").json["total_expected"] == "200.00"
     own_only(admin, False)
     assert titles(alice, "/leads") == {"Alice lead", "Bob lead"}
+
+
+# The pages: list, board, export, search.
+
+
+def test_on_the_pages_and_the_export_honour_it(app, client, two_salespeople):
+    from tests.conftest import sign_in
+
+    admin, alice, _bob = two_salespeople
+    own_only(admin, True)
+    with app.app_context():
+        from shared.extensions import db
+        from shared.users.models import User
+        alice_email = db.session.get(User, alice.user_id).email
+    sign_in(client, alice_email)
+    leads = client.get("/leads/").get_data(as_text=True)
+    assert "Alice lead" in leads and "Bob lead" not in leads
+    assert "Bob lead" not in client.get("/leads/?q=Bob").get_data(as_text=True)
+    board = client.get("/pipeline/").get_data(as_text=True)
+    assert "Alice deal" in board and "Bob deal" not in board
+    opportunities = client.get("/opportunities/").get_data(as_text=True)
+    assert "Alice deal" in opportunities and "Bob deal" not in opportunities
+    exported = client.get("/leads/export.csv").get_data(as_text=True)
+    assert "Alice lead" in exported and "Bob lead" not in exported
+    duplicates = client.get("/leads/duplicates?email=bob@example.com").get_data(as_text=True)
+    assert "Bob lead" not in duplicates
+    with app.app_context():
+        from crm.leads.models import Lead
+        bob_id = db.session.scalar(db.select(Lead.id).where(Lead.title == "Bob lead"))
+    assert client.get(f"/leads/{bob_id}").status_code == 404
+    own_only(admin, False)
+    assert "Bob lead" in client.get("/leads/export.csv").get_data(as_text=True)
