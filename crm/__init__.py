@@ -7,9 +7,11 @@ reference data, demo seeders and seed-scale generators.
 """
 from flask import Blueprint
 
+from crm import seed  # noqa: F401  (registers the seed-demo step)
 from crm.activities import api as activities_api
 from crm.activities import views as activities_views
 from crm.leads import api as leads_api
+from crm.leads import scale  # noqa: F401  (registers seed-scale --leads)
 from crm.leads import views as leads_views
 from crm.pipeline import api as pipeline_api
 from crm.pipeline import views as pipeline_views
