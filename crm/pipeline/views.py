@@ -49,7 +49,8 @@ def _partner_names(ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))))
+    stmt = select(Partner.id, Partner.name).where(Partner.id.in_(ids))
+    return {partner_id: name for partner_id, name in db.session.execute(stmt)}
 
 
 @bp.get("/pipeline/")

@@ -4,7 +4,8 @@
 (function () {
   function initBoard(root) {
     var board = root.id === "board" ? root : root.querySelector && root.querySelector("#board");
-    if (!board || typeof Sortable === "undefined") { return; }
+    if (!board || typeof Sortable === "undefined" || board.dataset.sortable) { return; }
+    board.dataset.sortable = "on";
     board.querySelectorAll(".board-cards").forEach(function (list) {
       Sortable.create(list, {
         group: "board",
@@ -24,7 +25,10 @@
       });
     });
   }
+  // htmx has already processed the page when DOMContentLoaded reaches us, so set up the
+  // board now and again whenever htmx swaps a new one in.
   document.addEventListener("DOMContentLoaded", function () {
+    initBoard(document);
     htmx.onLoad(initBoard);
   });
 })();

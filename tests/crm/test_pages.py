@@ -69,10 +69,12 @@ def test_convert_and_disqualify_from_the_lead_page(app, client, login_as):
 def test_board_shows_totals_and_moves_by_form_and_htmx(app, client, login_as, api_as):
     sales = api_as("sales")
     stages = {s["name"]: s["id"] for s in sales.get("/pipeline/stages").json["items"]}
-    opp = sales.post("/opportunities", json={"title": "Chairs", "expected_revenue": "1000"}).json
+    partner = sales.post("/partners", json={"name": "Lotus Retail"}).json
+    opp = sales.post("/opportunities", json={"title": "Chairs", "expected_revenue": "1000",
+                                             "partner_id": partner["id"]}).json
     login_as("sales")
     board = client.get("/pipeline/").get_data(as_text=True)
-    assert "Chairs" in board and "Sortable.min.js" in board
+    assert "Chairs" in board and "Lotus Retail" in board and "Sortable.min.js" in board
     token = csrf_token(client, "/pipeline/")
     partial = client.post(f"/opportunities/{opp['id']}/move",
                           data={"csrf_token": token, "stage_id": stages["Proposal"]},
