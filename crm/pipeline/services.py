@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from crm.pipeline.models import LostReason, Opportunity, Stage, StageChange
@@ -33,6 +34,10 @@ DEFAULT_STAGES = [  # name, sequence, probability, is_won, is_lost (API.md)
     ("Won", 90, "100", True, False),
     ("Lost", 100, "0", False, True),
 ]
+
+DEFAULT_STAGE_LABELS = {"New": _l("New"), "Qualified": _l("Qualified"),
+                        "Proposal": _l("Proposal"), "Negotiation": _l("Negotiation"),
+                        "Won": _l("Won"), "Lost": _l("Lost")}
 
 STAGE_SPEC = {
     "name": Text(required=True, max_length=100),

@@ -53,6 +53,12 @@ def _partner_names(ids) -> dict[int, str]:
     return {partner_id: name for partner_id, name in db.session.execute(stmt)}
 
 
+@bp.app_template_filter("stage_name")
+def stage_name(stage) -> str:
+    """The default stages' names in the user's language; names an admin typed as they are."""
+    return str(services.DEFAULT_STAGE_LABELS.get(stage.name, stage.name))
+
+
 @bp.get("/pipeline/")
 @require("leads", "read")
 def board():
