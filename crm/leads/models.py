@@ -28,6 +28,8 @@ class LeadImport(Base):
 class Lead(Base):
     __tablename__ = "leads"
     __table_args__ = (
+        # Newest first, by owner (my leads, the row-level limit) and by each filter.
+        Index("ix_leads_owner_id", "owner_id", "id"),
         Index("ix_leads_owner_status", "owner_id", "status", "id"),
         Index("ix_leads_status_id", "status", "id"),
         Index("ix_leads_source_id", "source", "id"),

@@ -46,9 +46,11 @@ class Opportunity(Base):
     __table_args__ = (
         CheckConstraint("expected_revenue >= 0", name="expected_revenue_positive"),
         CheckConstraint("probability >= 0 AND probability <= 100", name="probability_range"),
-        # The board and the pipeline figures read open opportunities per stage (and owner).
+        # The board and the pipeline figures read open opportunities per stage (and owner),
+        # newest first; the list filters by status.
         Index("ix_opportunities_status_stage", "status", "stage_id", "id"),
-        Index("ix_opportunities_owner_status", "owner_id", "status", "stage_id"),
+        Index("ix_opportunities_owner_status", "owner_id", "status", "stage_id", "id"),
+        Index("ix_opportunities_status_id", "status", "id"),
         *trigram_indexes("opportunities", "title"),
     )
 

@@ -28,7 +28,7 @@ from shared.permissions import require
 
 bp = Blueprint("pipeline", __name__)
 
-CARDS_PER_COLUMN = 50  # the board shows the newest cards; the list has the rest
+CARDS_PER_COLUMN = 25  # the board shows the newest cards; the list has the rest
 
 
 def _board_args() -> dict:
@@ -39,7 +39,8 @@ def _render_board(template: str = "crm/pipeline/board.html", error: str | None =
                   **args):
     columns = services.pipeline_columns(cards_per_column=CARDS_PER_COLUMN, **args)
     partners = _partner_names(card.partner_id for column in columns for card in column.cards)
-    return render_template(template, columns=columns, partners=partners,
+    labels = {column.stage.id: stage_name(column.stage) for column in columns}
+    return render_template(template, columns=columns, partners=partners, stage_labels=labels,
                            owners=lead_services.salespeople(), args=request.args,
                            users={u.id: u.name for u in lead_services.salespeople()},
                            cards_per_column=CARDS_PER_COLUMN, error=error)

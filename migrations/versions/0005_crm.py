@@ -77,9 +77,10 @@ def upgrade():
     )
     with op.batch_alter_table('opportunities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_opportunities_lead_id'), ['lead_id'], unique=False)
-        batch_op.create_index('ix_opportunities_owner_status', ['owner_id', 'status', 'stage_id'], unique=False)
+        batch_op.create_index('ix_opportunities_owner_status', ['owner_id', 'status', 'stage_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_opportunities_partner_id'), ['partner_id'], unique=False)
         batch_op.create_index('ix_opportunities_status_stage', ['status', 'stage_id', 'id'], unique=False)
+        batch_op.create_index('ix_opportunities_status_id', ['status', 'id'], unique=False)
 
     op.create_table('leads',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -115,6 +116,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_leads_email_key'), ['email_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_leads_import_id'), ['import_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_leads_opportunity_id'), ['opportunity_id'], unique=False)
+        batch_op.create_index('ix_leads_owner_id', ['owner_id', 'id'], unique=False)
         batch_op.create_index('ix_leads_owner_status', ['owner_id', 'status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_leads_partner_id'), ['partner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_leads_phone_key'), ['phone_key'], unique=False)
@@ -203,6 +205,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_leads_phone_key'))
         batch_op.drop_index(batch_op.f('ix_leads_partner_id'))
         batch_op.drop_index('ix_leads_owner_status')
+        batch_op.drop_index('ix_leads_owner_id')
         batch_op.drop_index(batch_op.f('ix_leads_opportunity_id'))
         batch_op.drop_index(batch_op.f('ix_leads_import_id'))
         batch_op.drop_index(batch_op.f('ix_leads_email_key'))
@@ -212,6 +215,7 @@ def downgrade():
     op.drop_table('leads')
     with op.batch_alter_table('opportunities', schema=None) as batch_op:
         batch_op.drop_index('ix_opportunities_status_stage')
+        batch_op.drop_index('ix_opportunities_status_id')
         batch_op.drop_index(batch_op.f('ix_opportunities_partner_id'))
         batch_op.drop_index('ix_opportunities_owner_status')
         batch_op.drop_index(batch_op.f('ix_opportunities_lead_id'))
