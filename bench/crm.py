@@ -141,7 +141,7 @@ def main() -> None:
             large, large_sql = measure(*setups["large"], path, args.repeat)
             print(f"{name:<26}{small:>10.2f}{large:>10.2f}{large / small:>8.2f}"
                   f"{small_sql:>11}{large_sql:>11}")
-        app, client, headers = setups["large"]
+        _app, client, headers = setups["large"]
         stages = {s["name"]: s["id"] for s in
                   client.get("/api/v1/pipeline/stages", headers=headers).json["items"]}
         timings = conversion_path(client, headers, stages, args.leads_per_run)
