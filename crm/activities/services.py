@@ -114,9 +114,12 @@ ACTIVITY_FILTERS = {"overdue": Boolean(), "done": Boolean(), "owner_id": Integer
 
 
 def activity_query(*, overdue: bool | None = None, done: bool | None = None,
-                   owner_id: int | None = None, **targets: int | None) -> Select:
-    """Activities by due date (soonest first), as every list and the API share them."""
-    stmt = visible(select(Activity), Activity).order_by(Activity.due_date, Activity.id)
+                   owner_id: int | None = None, by_due_date: bool = False,
+                   **targets: int | None) -> Select:
+    """Activities as every list and the API share them: newest first (API.md's default for
+    lists), or soonest due first for a to-do list."""
+    order = (Activity.due_date, Activity.id) if by_due_date else (Activity.id.desc(),)
+    stmt = visible(select(Activity), Activity).order_by(*order)
     if overdue is not None:
         late = (Activity.done.is_(False)) & (Activity.due_date < today())
         stmt = stmt.where(late if overdue else ~late)

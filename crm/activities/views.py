@@ -26,7 +26,7 @@ def overdue_badge() -> dict:
 @require("leads", "read")
 def my_activities():
     done = bool_arg("done") or False
-    stmt = services.activity_query(owner_id=current_user.id, done=done)
+    stmt = services.activity_query(owner_id=current_user.id, done=done, by_due_date=True)
     return render_template("crm/activities/list.html", page=paginate(stmt), done=done,
                            kinds=KIND_LABELS, today=services.today())
 
