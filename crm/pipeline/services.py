@@ -177,8 +177,15 @@ def set_lost_reason_active(reason_id: int, active: bool) -> LostReason:
 # --------------------------------------------------------------------------- opportunities
 
 
-def get_opportunity(opportunity_id: int) -> Opportunity:
-    opportunity = db.session.get(Opportunity, opportunity_id)
+def get_opportunity(opportunity_id: int, *, for_update: bool = False) -> Opportunity:
+    """The opportunity, if the user may see it; `for_update` locks the row (PostgreSQL) so
+    concurrent moves, wins and losses queue instead of both passing the state guard."""
+    if for_update:
+        # Lock with a plain SELECT: a FOR UPDATE over the eager join to the stage would, after
+        # waiting for a concurrent move, recheck the join against the old stage and find no row.
+        db.session.execute(select(Opportunity.id).where(Opportunity.id == opportunity_id)
+                           .with_for_update())
+    opportunity = db.session.get(Opportunity, opportunity_id, populate_existing=for_update)
     if opportunity is None or not may_see(opportunity):
         raise NotFound(_("No such opportunity."))
     return opportunity
@@ -236,7 +243,7 @@ def create_opportunity(data: dict, *, user_id: int | None = None,
 @transactional
 def update_opportunity(opportunity_id: int, data: dict) -> Opportunity:
     """Edit the fields; the stage changes only through move, win and lose."""
-    opportunity = get_opportunity(opportunity_id)
+    opportunity = get_opportunity(opportunity_id, for_update=True)
     spec = {k: v for k, v in OPPORTUNITY_SPEC.items() if k != "stage_id"}
     values = clean(spec, data, partial=True)
     if "expected_revenue" in values and values["expected_revenue"] is None:
@@ -269,7 +276,7 @@ def move_opportunity(opportunity_id: int, data: dict, *, user_id: int | None = N
                      ) -> Opportunity:
     """Move an open opportunity to another stage; a won or lost stage closes it (losing
     needs a reason, as with `lose_opportunity`)."""
-    opportunity = get_opportunity(opportunity_id)
+    opportunity = get_opportunity(opportunity_id, for_update=True)
     _require_open(opportunity)
     values = clean({"stage_id": Integer(required=True, min_value=1)}, data)
     stage = db.session.get(Stage, values["stage_id"])
@@ -292,7 +299,7 @@ def _close(opportunity: Opportunity, stage: Stage, status: str, user_id: int | N
 
 @transactional
 def win_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Opportunity:
-    opportunity = get_opportunity(opportunity_id)
+    opportunity = get_opportunity(opportunity_id, for_update=True)
     _require_open(opportunity)
     _close(opportunity, _special_stage("is_won"), "won", user_id)
     return opportunity
@@ -301,7 +308,7 @@ def win_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Oppor
 @transactional
 def lose_opportunity(opportunity_id: int, data: dict, *, user_id: int | None = None
                      ) -> Opportunity:
-    opportunity = get_opportunity(opportunity_id)
+    opportunity = get_opportunity(opportunity_id, for_update=True)
     _require_open(opportunity)
     reason = clean(REASON_SPEC, data)["reason"]
     _close(opportunity, _special_stage("is_lost"), "lost", user_id)
