@@ -8,8 +8,15 @@ from crm.leads.services import SOURCE_LABELS
 from shared.forms import ServiceForm, blank_choice
 
 
-def owner_choices(users) -> list[tuple[str, str]]:
-    return [blank_choice(_l("Me")), *((str(u.id), u.name) for u in users)]
+def owner_choices(users, current=None) -> list[tuple[str, str]]:
+    """Owners to choose from: "me" (empty) on a new record; on an existing one its owner
+    stays listed even when no longer a salesperson, so saving never drops it."""
+    choices = [(str(u.id), u.name) for u in users]
+    if current is None:
+        return [blank_choice(_l("Me")), *choices]
+    if current.owner_id and all(value != str(current.owner_id) for value, _ in choices):
+        choices.insert(0, (str(current.owner_id), str(current.owner_id)))
+    return [blank_choice(), *choices] if not current.owner_id else choices
 
 
 class LeadForm(ServiceForm):

@@ -83,7 +83,7 @@ def duplicates():
 
 def _lead_form(lead=None) -> LeadForm:
     form = LeadForm(obj=lead)
-    form.owner_id.choices = owner_choices(services.salespeople())
+    form.owner_id.choices = owner_choices(services.salespeople(), lead)
     if lead is not None and request.method == "GET":
         form.owner_id.data = str(lead.owner_id or "")
     return form

@@ -111,7 +111,7 @@ def _opportunity_form(opportunity=None) -> OpportunityForm:
             and all(p.id != opportunity.partner_id for p in partners):
         partners.append(db.session.get(Partner, opportunity.partner_id))
     form.partner_id.choices = partner_choices(partners)
-    form.owner_id.choices = owner_choices(lead_services.salespeople())
+    form.owner_id.choices = owner_choices(lead_services.salespeople(), opportunity)
     if opportunity is not None and request.method == "GET":
         form.partner_id.data = str(opportunity.partner_id or "")
         form.owner_id.data = str(opportunity.owner_id or "")

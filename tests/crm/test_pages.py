@@ -158,3 +158,27 @@ def test_admin_stage_settings_page(app, client, login_as):
     client.post("/pipeline/lost-reasons/new", data={"csrf_token": token, "name": "Too slow"})
     page = client.get("/pipeline/settings").get_data(as_text=True)
     assert "Demo" in page and "Too slow" in page
+
+
+def test_editing_keeps_the_owner_and_can_reassign_it(app, client, login_as, api_as):
+    other = api_as("sales")
+    user_id, _ = login_as("sales")
+    token = csrf_token(client, "/leads/new")
+    created = client.post("/leads/new", data={"csrf_token": token, "title": "Mine"})
+    lead_id = int(created.location.rstrip("/").split("/")[-1])
+    form = client.get(f"/leads/{lead_id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{user_id}">' in form or \
+        f'value="{user_id}" selected' in form
+    client.post(f"/leads/{lead_id}/edit", data={"csrf_token": token, "title": "Mine",
+                                                "owner_id": str(other.user_id)})
+    assert other.get(f"/leads/{lead_id}").json["owner_id"] == other.user_id
+
+
+def test_company_settings_form_switches_the_row_level_option(app, client, login_as, api_as):
+    admin = api_as("admin")
+    login_as("admin")
+    token = csrf_token(client, "/admin/company")
+    client.post("/admin/company", data={"csrf_token": token, "name": "Co", "currency": "CNY",
+                                        "default_tax_rate": "13", "locale": "en",
+                                        "sales_see_own_only": "y"})
+    assert admin.get("/company").json["sales_see_own_only"] is True
