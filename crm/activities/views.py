@@ -15,11 +15,19 @@ bp = Blueprint("activities", __name__, url_prefix="/activities")
 
 
 @bp.app_context_processor
-def overdue_badge() -> dict:
-    """`crm_overdue_count()` for the menu badge: the signed-in user's overdue activities."""
+def crm_template_helpers() -> dict:
+    """For templates outside the CRM: `crm_overdue_count()` (the menu badge) and
+    `crm_partner_activities(partner_id)` (the activity panel the partner page includes)."""
     def crm_overdue_count() -> int:
         return services.overdue_count(current_user.id) if current_user.is_authenticated else 0
-    return {"crm_overdue_count": crm_overdue_count}
+
+    def crm_partner_activities(partner_id: int) -> dict:
+        return {"activities": services.timeline(partner_id=partner_id), "kinds": KIND_LABELS,
+                "today": services.today(),
+                "form": ActivityForm(partner_id=partner_id, formdata=None)}
+
+    return {"crm_overdue_count": crm_overdue_count,
+            "crm_partner_activities": crm_partner_activities}
 
 
 @bp.get("/")
@@ -32,6 +40,8 @@ def my_activities():
 
 
 def _back(activity_values: dict) -> str:
+    if activity_values.get("partner_id"):
+        return url_for("partners.show_partner", partner_id=activity_values["partner_id"])
     if activity_values.get("lead_id"):
         return url_for("leads.show_lead", lead_id=activity_values["lead_id"])
     if activity_values.get("opportunity_id"):

@@ -182,3 +182,22 @@ def test_company_settings_form_switches_the_row_level_option(app, client, login_
                                         "default_tax_rate": "13", "locale": "en",
                                         "sales_see_own_only": "y"})
     assert admin.get("/company").json["sales_see_own_only"] is True
+
+
+def test_activities_on_the_partner_page(app, client, login_as, api_as):
+    partner = api_as("sales").post("/partners", json={"name": "Lotus"}).json
+    login_as("sales")
+    page = client.get(f"/partners/{partner['id']}").get_data(as_text=True)
+    assert 'data-testid="partner-activities"' in page
+    token = csrf_token(client, f"/partners/{partner['id']}")
+    made = client.post("/activities/new", data={"csrf_token": token, "kind": "meeting",
+                                                "subject": "Visit Lotus", "due_date": "2030-01-02",
+                                                "partner_id": partner["id"]})
+    assert made.status_code == 302 and f"/partners/{partner['id']}" in made.location
+    assert "Visit Lotus" in client.get(made.location).get_data(as_text=True)
+    from tests.conftest import make_user, sign_in
+
+    warehouse = app.test_client()  # no CRM rights: no panel
+    sign_in(warehouse, make_user(app, "warehouse")[1])
+    page = warehouse.get(f"/partners/{partner['id']}").get_data(as_text=True)
+    assert 'data-testid="partner-activities"' not in page
