@@ -25,7 +25,7 @@ COMPANY_SPEC = {
     "invoice_footer": Text(max_length=2000),
     "locale": Choice(("en", "zh")),
     "default_tax_rate": Number(places=2, min_value=0, max_value=100, required=True),
-    "sales_see_own_only": Boolean(),
+    "sales_see_own_only": Boolean(required=True),
 }
 
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}

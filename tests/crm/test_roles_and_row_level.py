@@ -138,3 +138,10 @@ def test_on_the_pages_and_the_export_honour_it(app, client, two_salespeople):
     assert client.get(f"/leads/{bob_id}").status_code == 404
     own_only(admin, False)
     assert "Bob lead" in client.get("/leads/export.csv").get_data(as_text=True)
+
+
+def test_the_setting_refuses_null(api_as):
+    admin = api_as("admin")
+    response = admin.patch("/company", json={"sales_see_own_only": None})
+    assert response.status_code == 422 and "sales_see_own_only" in response.json["error"]["fields"]
+    assert admin.patch("/company", json={"name": "Co"}).json["sales_see_own_only"] is False
