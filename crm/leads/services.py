@@ -23,7 +23,7 @@ from shared.partners import services as partner_services
 from shared.partners.models import Partner
 from shared.queries import search
 from shared.users.models import User
-from shared.validation import Choice, Email, Integer, Number, Phone, Text, clean
+from shared.validation import Choice, Email, Integer, IsoDate, Number, Phone, Text, clean
 
 LEAD_SPEC = {
     "title": Text(required=True, max_length=200),
@@ -249,6 +249,8 @@ LIST_FILTERS = {
     "status": Choice(LEAD_STATUSES),
     "source": Choice(LEAD_SOURCES),
     "owner_id": Integer(min_value=1),
+    "created_from": IsoDate(),
+    "created_to": IsoDate(),
 }
 
 

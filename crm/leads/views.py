@@ -27,7 +27,6 @@ from shared.api import paginate, query_arg
 from shared.errors import DomainError, ValidationError
 from shared.forms import run_form
 from shared.permissions import require
-from shared.validation import IsoDate
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
@@ -36,8 +35,6 @@ def _filters() -> dict:
     """The list's filters from the query string (also used by the export)."""
     try:
         filters = {name: query_arg(name, spec) for name, spec in services.LIST_FILTERS.items()}
-        filters["created_from"] = query_arg("created_from", IsoDate())
-        filters["created_to"] = query_arg("created_to", IsoDate())
     except ValidationError as exc:
         flash(exc.message, "warning")
         filters = {}
@@ -53,9 +50,10 @@ def list_leads():
     stmt = services.lead_query(q, **_filters())
     template = "crm/leads/_table.html" if request.headers.get("HX-Request") \
         else "crm/leads/list.html"
+    owners = services.salespeople()
     return render_template(template, page=paginate(stmt), q=q, args=request.args,
                            statuses=services.STATUS_LABELS, sources=services.SOURCE_LABELS,
-                           owners=services.salespeople(), users=_user_names())
+                           owners=owners, users={user.id: user.name for user in owners})
 
 
 def _user_names() -> dict[int, str]:

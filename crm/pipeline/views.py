@@ -40,9 +40,10 @@ def _render_board(template: str = "crm/pipeline/board.html", error: str | None =
     columns = services.pipeline_columns(cards_per_column=CARDS_PER_COLUMN, **args)
     partners = _partner_names(card.partner_id for column in columns for card in column.cards)
     labels = {column.stage.id: stage_name(column.stage) for column in columns}
+    owners = lead_services.salespeople()
     return render_template(template, columns=columns, partners=partners, stage_labels=labels,
-                           owners=lead_services.salespeople(), args=request.args,
-                           users={u.id: u.name for u in lead_services.salespeople()},
+                           owners=owners, args=request.args,
+                           users={u.id: u.name for u in owners},
                            cards_per_column=CARDS_PER_COLUMN, error=error)
 
 

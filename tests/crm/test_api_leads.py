@@ -11,7 +11,7 @@ LEAD = {"title": "Office chairs for new HQ", "contact_name": "王芳", "company_
         "expected_revenue": "12500.50"}
 
 
-def test_create_get_patch_and_list_leads(api_as):
+def test_create_get_patch_and_list_leads(app, api_as):
     sales = api_as("sales")
     response = sales.post("/leads", json=LEAD)
     assert response.status_code == 201, response.json
@@ -27,6 +27,15 @@ def test_create_get_patch_and_list_leads(api_as):
     assert listed["total"] == 1 and listed["items"][0]["id"] == lead["id"]
     assert sales.get("/leads?status=new").json["total"] == 0
     assert sales.get(f"/leads?owner_id={sales.user_id}").json["total"] == 1
+    # Dates are the company's (BABEL_DEFAULT_TIMEZONE), not UTC.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    created = datetime.fromisoformat(lead["created_at"])
+    today = created.astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    assert sales.get(f"/leads?created_from={today}&created_to={today}").json["total"] == 1
+    assert sales.get("/leads?created_to=2000-01-01").json["total"] == 0
+    assert sales.get("/leads?created_from=yesterday").status_code == 422
 
 
 def test_bad_lead_input_is_422_with_fields_and_writes_nothing(app, api_as):
