@@ -194,6 +194,7 @@ def import_leads(token: str, mapping: dict[str, str], filename: str, *,
     _check_mapping(mapping)
     rows, errors, error_count = validate_rows(staged_text(token), mapping, user_id)
     if error_count:
+        discard_upload(token)  # the corrected file is uploaded again
         return ImportResult(errors=errors, error_count=error_count)
     if not rows:
         raise ValidationError(fields={"file": _("The file has no data rows.")})
