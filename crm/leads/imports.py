@@ -106,12 +106,12 @@ def stage_upload(content: bytes, filename: str) -> Preview:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ValidationError(fields={"file": _("Choose a CSV file with a header line.")})
-    token = secrets.token_hex(16)
-    (_upload_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
     headers = rows[0]
     mapping = guess_mapping(headers)
     if "title" not in mapping.values():
         raise ValidationError(fields={"file": _("No column is called title (or 标题).")})
+    token = secrets.token_hex(16)
+    (_upload_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
     return Preview(token, filename, headers, mapping, rows[1:1 + PREVIEW_ROWS],
                    sum(1 for row in rows[1:] if any(cell.strip() for cell in row)))
 
