@@ -23,6 +23,8 @@ class CompanyForm(ServiceForm):
     invoice_footer = TextAreaField(_l("Invoice footer"), render_kw={"rows": 2})
     logo = FileField(_l("Logo (PNG or JPEG, at most 1 MB)"))
     remove_logo = BooleanField(_l("Remove the logo"))
+    sales_see_own_only = BooleanField(
+        _l("Salespeople see only their own leads and opportunities"))
     submit = SubmitField(_l("Save"))
 
     def values(self) -> dict:

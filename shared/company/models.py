@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from shared.db import Base, Rate
@@ -30,3 +30,5 @@ class Company(Base):
     logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     logo_mimetype: Mapped[str | None] = mapped_column(String(50))
     logo_version: Mapped[int] = mapped_column(default=0)
+    # CRM row-level option: salespeople see only the leads and opportunities they own.
+    sales_see_own_only: Mapped[bool] = mapped_column(default=False, server_default=false())

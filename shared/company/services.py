@@ -11,7 +11,7 @@ from shared.db import transactional
 from shared.errors import ValidationError
 from shared.extensions import db
 from shared.reference import reference_data
-from shared.validation import Choice, CurrencyCode, Number, Text, clean
+from shared.validation import Boolean, Choice, CurrencyCode, Number, Text, clean
 
 COMPANY_SPEC = {
     "name": Text(required=True, max_length=200),
@@ -25,6 +25,7 @@ COMPANY_SPEC = {
     "invoice_footer": Text(max_length=2000),
     "locale": Choice(("en", "zh")),
     "default_tax_rate": Number(places=2, min_value=0, max_value=100, required=True),
+    "sales_see_own_only": Boolean(required=True),
 }
 
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}

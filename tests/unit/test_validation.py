@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.errors import ValidationError
@@ -45,14 +45,20 @@ def test_numbers_are_decimals_never_floats(ctx):
     assert clean({"n": Number(places=3)}, {"n": " 2.125 "})["n"] == Decimal("2.125")
 
 
-@settings(deadline=None)  # builds an app per example: slow on a loaded machine, not wrong
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=2,
-                   min_value=-10**9, max_value=10**9))
-def test_any_two_place_decimal_round_trips_as_string(value):
+@pytest.fixture(scope="module")
+def plain_app():
+    """One application for every example, built before hypothesis times them: building one
+    per example (route compilation grows with every module's routes) missed its deadline."""
     from app import create_app
     from config import TestConfig
 
-    with create_app(TestConfig).app_context():
+    return create_app(TestConfig)
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=2,
+                   min_value=-10**9, max_value=10**9))
+def test_any_two_place_decimal_round_trips_as_string(plain_app, value):
+    with plain_app.app_context():
         assert clean({"n": Number(places=2)}, {"n": str(value)})["n"] == value
 
 

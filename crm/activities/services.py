@@ -1,0 +1,148 @@
+"""Activities: schedule, edit, mark done, and the "my activities" lists."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+
+from crm.activities.models import ACTIVITY_KINDS, Activity
+from crm.queries import may_see, visible
+from shared.db import transactional, utcnow
+from shared.errors import NotFound, ValidationError
+from shared.extensions import db
+from shared.users.models import User
+from shared.validation import Boolean, Choice, Integer, IsoDate, Text, clean
+
+TARGETS = ("lead_id", "opportunity_id", "partner_id", "ticket_id")
+
+ACTIVITY_SPEC = {
+    "kind": Choice(ACTIVITY_KINDS, required=True),
+    "subject": Text(required=True, max_length=200),
+    "due_date": IsoDate(required=True),
+    "done": Boolean(default=False),
+    "note": Text(max_length=5000),
+    "owner_id": Integer(min_value=1),
+    **{target: Integer(min_value=1) for target in TARGETS},
+}
+
+
+def today() -> date:
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def get_activity(activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or not may_see(activity):
+        raise NotFound(_("No such activity."))
+    return activity
+
+
+def _check_target(values: dict) -> None:
+    """Exactly one of lead, opportunity, partner or ticket, and it must exist (and be visible)."""
+    from crm.leads import services as leads
+    from crm.pipeline import services as pipeline
+    from shared.partners.models import Partner
+
+    given = [target for target in TARGETS if values.get(target)]
+    if len(given) != 1:
+        message = _("Link the activity to exactly one lead, opportunity, partner or ticket.")
+        raise ValidationError(message, fields={target: message for target in TARGETS})
+    target, record_id = given[0], values[given[0]]
+    try:
+        if target == "lead_id":
+            leads.get_lead(record_id)
+        elif target == "opportunity_id":
+            pipeline.get_opportunity(record_id)
+        elif target == "partner_id" and db.session.get(Partner, record_id) is None:
+            raise NotFound()
+    except NotFound:
+        raise ValidationError(fields={target: _("No such record.")}) from None
+
+
+def _check_owner(values: dict) -> None:
+    if values.get("owner_id") and db.session.get(User, values["owner_id"]) is None:
+        raise ValidationError(fields={"owner_id": _("No such user.")})
+
+
+@transactional
+def create_activity(data: dict, *, user_id: int | None = None) -> Activity:
+    values = clean(ACTIVITY_SPEC, data)
+    _check_target(values)
+    _check_owner(values)
+    activity = Activity(**values)
+    activity.owner_id = values.get("owner_id") or user_id
+    if activity.done:
+        activity.done_at = utcnow()
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+@transactional
+def update_activity(activity_id: int, data: dict) -> Activity:
+    activity = get_activity(activity_id)
+    values = clean(ACTIVITY_SPEC, data, partial=True)
+    for required in ("kind", "subject", "due_date", "done"):
+        if required in values and values[required] is None:
+            raise ValidationError(fields={required: _("This field is required.")})
+    if any(target in values for target in TARGETS):
+        merged = {target: getattr(activity, target) for target in TARGETS}
+        merged.update({k: v for k, v in values.items() if k in TARGETS})
+        _check_target(merged)
+    _check_owner(values)
+    done = values.pop("done", None)
+    for key, value in values.items():
+        setattr(activity, key, value)
+    if done is not None and done != activity.done:
+        activity.done = done
+        activity.done_at = utcnow() if done else None
+    return activity
+
+
+@transactional
+def mark_done(activity_id: int) -> Activity:
+    return update_activity(activity_id, {"done": True})
+
+
+ACTIVITY_FILTERS = {"overdue": Boolean(), "done": Boolean(), "owner_id": Integer(min_value=1),
+                    **{target: Integer(min_value=1) for target in TARGETS}}
+
+
+def activity_query(*, overdue: bool | None = None, done: bool | None = None,
+                   owner_id: int | None = None, by_due_date: bool = False,
+                   **targets: int | None) -> Select:
+    """Activities as every list and the API share them: newest first (API.md's default for
+    lists), or soonest due first for a to-do list."""
+    order = (Activity.due_date, Activity.id) if by_due_date else (Activity.id.desc(),)
+    stmt = visible(select(Activity), Activity).order_by(*order)
+    if overdue is not None:
+        late = (Activity.done.is_(False)) & (Activity.due_date < today())
+        stmt = stmt.where(late if overdue else ~late)
+    if done is not None:
+        stmt = stmt.where(Activity.done.is_(done))
+    if owner_id:
+        stmt = stmt.where(Activity.owner_id == owner_id)
+    for target, record_id in targets.items():
+        if record_id:
+            stmt = stmt.where(getattr(Activity, target) == record_id)
+    return stmt
+
+
+def overdue_count(owner_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Activity).where(
+            Activity.owner_id == owner_id, Activity.done.is_(False),
+            Activity.due_date < today())) or 0
+
+
+def timeline(**target: int) -> list[Activity]:
+    """All activities of one record, open ones first, then done ones newest first."""
+    (name, record_id), = target.items()
+    stmt = select(Activity).where(getattr(Activity, name) == record_id) \
+        .order_by(Activity.done, Activity.due_date, Activity.id).limit(200)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,75 @@
+"""My activities, scheduling from a lead or opportunity page, and marking done."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.activities import services
+from crm.activities.forms import KIND_LABELS, ActivityForm
+from shared.api import bool_arg, paginate
+from shared.forms import run_form
+from shared.permissions import require
+
+bp = Blueprint("activities", __name__, url_prefix="/activities")
+
+
+@bp.app_context_processor
+def crm_template_helpers() -> dict:
+    """For templates outside the CRM: `crm_overdue_count()` (the menu badge) and
+    `crm_partner_activities(partner_id)` (the activity panel the partner page includes)."""
+    def crm_overdue_count() -> int:
+        return services.overdue_count(current_user.id) if current_user.is_authenticated else 0
+
+    def crm_partner_activities(partner_id: int) -> dict:
+        return {"activities": services.timeline(partner_id=partner_id), "kinds": KIND_LABELS,
+                "today": services.today(),
+                "form": ActivityForm(partner_id=partner_id, formdata=None)}
+
+    return {"crm_overdue_count": crm_overdue_count,
+            "crm_partner_activities": crm_partner_activities}
+
+
+@bp.get("/")
+@require("leads", "read")
+def my_activities():
+    done = bool_arg("done") or False
+    stmt = services.activity_query(owner_id=current_user.id, done=done, by_due_date=True)
+    return render_template("crm/activities/list.html", page=paginate(stmt), done=done,
+                           kinds=KIND_LABELS, today=services.today())
+
+
+def _back(activity_values: dict) -> str:
+    if activity_values.get("partner_id"):
+        return url_for("partners.show_partner", partner_id=activity_values["partner_id"])
+    if activity_values.get("lead_id"):
+        return url_for("leads.show_lead", lead_id=activity_values["lead_id"])
+    if activity_values.get("opportunity_id"):
+        return url_for("pipeline.show_opportunity",
+                       opportunity_id=activity_values["opportunity_id"])
+    return url_for("activities.my_activities")
+
+
+@bp.post("/new")
+@require("leads", "write")
+def new_activity():
+    form = ActivityForm()
+    activity = run_form(form, lambda values: services.create_activity(
+        values, user_id=current_user.id))
+    if activity is None:
+        errors = [f"{field.label.text}: {e}" for field in form for e in field.errors]
+        flash("; ".join(form.form_errors + errors) or _("Some fields are missing or invalid."),
+              "danger")
+    else:
+        flash(_("Activity scheduled."), "success")
+    return redirect(_back(form.values()))
+
+
+@bp.post("/<int:activity_id>/done")
+@require("leads", "write")
+def mark_done(activity_id: int):
+    activity = services.mark_done(activity_id)
+    flash(_("Marked done: %(subject)s", subject=activity.subject), "success")
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//")
+                    else url_for("activities.my_activities"))

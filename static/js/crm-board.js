@@ -1,0 +1,34 @@
+// The pipeline board: cards are dragged between columns with SortableJS; a drop posts the
+// move with htmx, which swaps in the whole board so every column's count and totals are
+// fresh. The select + Move button on each card does the same from the keyboard.
+(function () {
+  function initBoard(root) {
+    var board = root.id === "board" ? root : root.querySelector && root.querySelector("#board");
+    if (!board || typeof Sortable === "undefined" || board.dataset.sortable) { return; }
+    board.dataset.sortable = "on";
+    board.querySelectorAll(".board-cards").forEach(function (list) {
+      Sortable.create(list, {
+        group: "board",
+        draggable: ".board-card",
+        filter: "select, button, a, input, label",
+        preventOnFilter: false,
+        delay: 200,
+        delayOnTouchOnly: true, // on phones a short press drags, a swipe scrolls the board
+        animation: 120,
+        onEnd: function (event) {
+          var stageId = event.to.dataset.stageId;
+          if (event.from === event.to) { return; }
+          htmx.ajax("POST", event.item.dataset.moveUrl, {
+            target: "#board", swap: "outerHTML", values: { stage_id: stageId }
+          });
+        }
+      });
+    });
+  }
+  // htmx has already processed the page when DOMContentLoaded reaches us, so set up the
+  // board now and again whenever htmx swaps a new one in.
+  document.addEventListener("DOMContentLoaded", function () {
+    initBoard(document);
+    htmx.onLoad(initBoard);
+  });
+})();
