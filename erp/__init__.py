@@ -5,4 +5,9 @@ BLUEPRINTS for app.create_app to register.
 """
 from flask import Blueprint
 
-BLUEPRINTS: list[Blueprint] = []
+from erp.invoicing import api as invoicing_api
+from erp.invoicing import scale as invoicing_scale  # noqa: F401  (registers seed-scale --invoices)
+from erp.invoicing import seed as invoicing_seed  # noqa: F401  (registers its seed-demo step)
+from erp.invoicing import views as invoicing_views
+
+BLUEPRINTS: list[Blueprint] = [invoicing_views.bp, invoicing_api.bp]

@@ -1,0 +1,1 @@
+"""seed-scale --invoices N."""
