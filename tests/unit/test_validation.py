@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.errors import ValidationError
@@ -45,6 +45,7 @@ def test_numbers_are_decimals_never_floats(ctx):
     assert clean({"n": Number(places=3)}, {"n": " 2.125 "})["n"] == Decimal("2.125")
 
 
+@settings(deadline=None)  # each example builds an app; its time is not what is tested
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=2,
                    min_value=-10**9, max_value=10**9))
 def test_any_two_place_decimal_round_trips_as_string(value):

@@ -1,0 +1,100 @@
+"""The invoice PDF: opens, right pages and figures, CJK glyphs embedded, stored bytes."""
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+
+from erp.invoicing.models import InvoicePdf
+from erp.invoicing.pdf import invoice_html
+from erp.invoicing.services import get_invoice
+from tests.conftest import row_count
+
+
+def pdf_text(tmp_path, content: bytes) -> str:
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def pdf_fonts(tmp_path, content: bytes) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def page_count(tmp_path, content: bytes) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_chinese_customer_pdf_embeds_a_cjk_font(tmp_path, fin, make_invoice):
+    inv = make_invoice(post=True)
+    r = fin.get(f"/invoices/{inv['id']}/pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert r.data.startswith(b"%PDF")
+    assert page_count(tmp_path, r.data) == 1
+    text = pdf_text(tmp_path, r.data)
+    assert inv["number"] in text and "279.00" in text
+    assert "发票" in text and "办公椅" in text and "第 1 页" in text
+    assert "上海明辉电子有限公司" in text
+    fonts = pdf_fonts(tmp_path, r.data)
+    assert "WenQuanYi" in fonts and " yes " in fonts  # embedded (subset) CJK font
+
+
+def test_english_customer_pdf_in_english_with_payment_reference(tmp_path, fin, make_invoice,
+                                                                  english_customer):
+    inv = make_invoice(post=True, partner_id=english_customer["id"])
+    text = pdf_text(tmp_path, fin.get(f"/invoices/{inv['id']}/pdf").data)
+    assert "Invoice" in text and "Page 1 of 1" in text and "Payment reference" in text
+    assert inv["number"] in text and "Harbor Lights Retail Ltd" in text and "279.00" in text
+    assert "DRAFT" not in text
+
+
+def test_draft_pdf_is_marked_and_not_stored(app, tmp_path, fin, make_invoice, english_customer):
+    inv = make_invoice(partner_id=english_customer["id"])
+    text = pdf_text(tmp_path, fin.get(f"/invoices/{inv['id']}/pdf").data)
+    assert "Invoice (Draft)" in text  # the title; the diagonal DRAFT watermark is drawn too
+    with app.test_request_context():
+        assert '<div class="draft">DRAFT</div>' in invoice_html(get_invoice(inv["id"]))
+    assert row_count(app, InvoicePdf) == 0
+    posted = make_invoice(post=True, partner_id=english_customer["id"])
+    with app.test_request_context():
+        assert 'class="draft"' not in invoice_html(get_invoice(posted["id"]))
+
+
+def test_long_invoice_numbers_its_pages(tmp_path, fin, english_customer):
+    lines = [{"description": f"Item {n} 物品", "quantity": 1, "unit_price": "1.00"}
+             for n in range(90)]
+    inv = fin.post("/invoices", json={"partner_id": english_customer["id"], "lines": lines}).json
+    fin.post(f"/invoices/{inv['id']}/post")
+    content = fin.get(f"/invoices/{inv['id']}/pdf").data
+    pages = page_count(tmp_path, content)
+    assert pages >= 2
+    assert f"Page {pages} of {pages}" in pdf_text(tmp_path, content)
+
+
+def test_posted_pdf_is_stored_and_byte_identical_later(app, fin, make_invoice, admin_api):
+    inv = make_invoice(post=True)
+    first = fin.get(f"/invoices/{inv['id']}/pdf").data
+    assert row_count(app, InvoicePdf) == 1
+    # company settings change afterwards: the document already sent must not change
+    admin_api.patch("/company", json={"name": "Renamed Company 新名字"})
+    time.sleep(1.1)  # a re-render would carry a new creation date
+    started = time.perf_counter()
+    second = api_second = fin.get(f"/invoices/{inv['id']}/pdf").data
+    elapsed = time.perf_counter() - started
+    assert second == first and api_second == first
+    assert elapsed < 0.5
+
+
+@pytest.mark.parametrize("role,status", [("sales", 200), ("support", 200), ("warehouse", 403)])
+def test_pdf_roles(api_as, make_invoice, role, status):
+    inv = make_invoice()
+    assert api_as(role).get(f"/invoices/{inv['id']}/pdf").status_code == status
