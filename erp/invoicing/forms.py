@@ -14,6 +14,7 @@ from erp.invoicing.models import PAYMENT_METHODS
 from shared.extensions import db
 from shared.forms import ServiceForm
 from shared.partners.models import Partner
+from shared.products.models import Product
 
 KIND_LABELS = {"customer_invoice": _l("Customer invoice"),
                "customer_credit_note": _l("Customer credit note"),
@@ -34,6 +35,13 @@ def partner_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name)
                               .limit(PARTNER_CHOICES_LIMIT)).all()
     return [(str(partner_id), name) for partner_id, name in rows]
+
+
+def product_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(Product.id, Product.sku, Product.name)
+                              .where(Product.active.is_(True)).order_by(Product.sku)
+                              .limit(PARTNER_CHOICES_LIMIT)).all()
+    return [(str(product_id), f"{sku} · {name}") for product_id, sku, name in rows]
 
 
 def parse_lines(form: MultiDict) -> list[dict[str, Any]]:

@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from erp.invoicing.models import (
     CANCELLED,
+    CREDIT_NOTE_KINDS,
     CREDIT_NOTE_OF,
     CUSTOMER_INVOICE,
     DRAFT,
@@ -164,10 +165,13 @@ def invoice_query(*, q: str | None = None, kind: str | None = None, state: str |
 
 
 def list_totals(stmt: Select) -> dict[str, Decimal]:
-    """Sums over the whole filtered list (not just the page), in one query."""
+    """Sums over the whole filtered list (not just the page), in one query; credit notes
+    count negative and cancelled invoices not at all."""
     sub = stmt.order_by(None).subquery()
+    sign = case((sub.c.kind.in_(CREDIT_NOTE_KINDS), -1), else_=1)
+    live = sub.c.state != CANCELLED
     row = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(sub.c.total), 0),
+        func.count(), func.coalesce(func.sum(case((live, sign * sub.c.total), else_=0)), 0),
         func.coalesce(func.sum(sub.c.amount_due), 0))).one()
     return {"count": row[0], "total": round_money(row[1]), "amount_due": round_money(row[2])}
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -27,6 +28,7 @@ from erp.invoicing.forms import (
     PaymentForm,
     parse_lines,
     partner_choices,
+    product_choices,
 )
 from erp.invoicing.reports import ar_aging, partner_balance
 from shared.api import paginate, query_arg
@@ -44,6 +46,12 @@ bp = Blueprint("invoicing", __name__)
 def labels():
     return {"invoice_kind_labels": KIND_LABELS, "invoice_state_labels": STATE_LABELS,
             "payment_method_labels": METHOD_LABELS}
+
+
+@bp.app_template_filter("qty")
+def quantity(value) -> str:
+    """3.000 -> "3", 2.500 -> "2.5", 40 -> "40" (never "4E+1")."""
+    return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
 @bp.app_template_global("invoicing_partner_balance")
@@ -84,7 +92,7 @@ def _edit(form: InvoiceForm, invoice, save):
     lines = parse_lines(request.form) if request.method == "POST" else \
         (invoice.lines if invoice else [])
     return render_template("erp/invoicing/form.html", form=form, invoice=invoice, lines=lines,
-                           line_errors=line_errors,
+                           line_errors=line_errors, products=product_choices(),
                            preview=services.preview_totals({"kind": form.kind.data,
                                                             "lines": _line_dicts(lines)}))
 
