@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from multiprocessing import get_context
+from pathlib import Path
 
 from flask import render_template
 from flask_babel import force_locale, format_currency
@@ -50,10 +51,25 @@ def font_config():
     return _font_config
 
 
+STYLESHEET_PATH = Path(__file__).resolve().parents[2] / "templates" / "pdf" / "invoice.css"
+_stylesheet = None
+
+
+def stylesheet():
+    """templates/pdf/invoice.css, parsed once per process (with the shared fonts)."""
+    global _stylesheet
+    if _stylesheet is None:
+        from weasyprint import CSS
+
+        _stylesheet = CSS(string=STYLESHEET_PATH.read_text(encoding="utf-8"),
+                          font_config=font_config())
+    return _stylesheet
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf(font_config=font_config())
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet()], font_config=font_config())
 
 
 def warm_up() -> None:

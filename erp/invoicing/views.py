@@ -42,6 +42,14 @@ from shared.validation import IsoDate, Number
 bp = Blueprint("invoicing", __name__)
 
 
+@bp.record_once
+def _warm_pdf_fonts(state) -> None:
+    """Load WeasyPrint and the fonts in the background at start-up, so the first invoice PDF
+    does not pay for it (not in tests, which build many applications)."""
+    if not state.app.testing:
+        pdf.warm_up_in_background()
+
+
 @bp.app_context_processor
 def labels():
     return {"invoice_kind_labels": KIND_LABELS, "invoice_state_labels": STATE_LABELS,

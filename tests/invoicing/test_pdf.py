@@ -98,3 +98,27 @@ def test_posted_pdf_is_stored_and_byte_identical_later(app, fin, make_invoice, a
 def test_pdf_roles(api_as, make_invoice, role, status):
     inv = make_invoice()
     assert api_as(role).get(f"/invoices/{inv['id']}/pdf").status_code == status
+
+
+@pytest.mark.slow
+def test_batch_download_is_one_zip_of_every_selected_pdf(app, client, login_as, make_invoice,
+                                                        english_customer):
+    import io
+    import zipfile
+
+    from tests.conftest import csrf_token
+
+    posted = make_invoice(post=True)
+    draft = make_invoice(partner_id=english_customer["id"])
+    login_as("sales")  # read access is enough to download
+    r = client.post("/invoices/batch-pdf", data={
+        "csrf_token": csrf_token(client, "/invoices/"),
+        "invoice_id": [str(posted["id"]), str(draft["id"])]})
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(r.data))
+    names = archive.namelist()
+    assert names == [posted["number"].replace("/", "-") + ".pdf", f"draft-{draft['id']}.pdf"]
+    assert all(archive.read(name).startswith(b"%PDF") for name in names)
+    assert row_count(app, InvoicePdf) == 1  # the posted one is stored, the draft is not
+    # the page's download gives the very bytes the ZIP holds
+    assert client.get(f"/invoices/{posted['id']}/pdf").data == archive.read(names[0])
