@@ -30,6 +30,7 @@ from config import TestConfig
 from erp.invoicing import pdf, services
 from erp.invoicing.scale import scale_invoices
 from shared.company.services import update_company
+from shared.db import transactional
 from shared.extensions import db
 from shared.partners.services import create_partner
 from shared.reference import load_reference_data
@@ -137,9 +138,8 @@ def list_figures(app, count: int) -> None:
 
         ctx = ScaleContext(rng=random.Random(1), quiet=True)
         started = time.perf_counter()
-        SCALE_GENERATORS["partners"](2000, ctx)
-        scale_invoices(count, ctx)
-        db.session.commit()
+        transactional(SCALE_GENERATORS["partners"])(2000, ctx)
+        transactional(scale_invoices)(count, ctx)
         print(f"seed-scale --invoices {count}: {time.perf_counter() - started:6.1f} s")
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE"))
@@ -147,7 +147,6 @@ def list_figures(app, count: int) -> None:
     client = app.test_client()
     token = client.post("/api/v1/auth/token", json={"email": "bench@example.com",
                                                     "password": "bench-password"}).json["token"]
-    client.post("/login", data={})  # pages below use the API token's user via a session
     from tests.conftest import sign_in
 
     with app.app_context():
@@ -183,7 +182,7 @@ def main() -> None:
             update_company(COMPANY)
             user_services.create_user({"email": "bench@example.com",
                                        "password": "bench-password", "roles": ["admin"]})
-        print(f"database: {db.engine.dialect.name if False else url.split(':')[0]}")
+        print(f"database: {url.split(':')[0]}")
         if not args.skip_pdf:
             pdf_figures(app)
         if args.invoices:

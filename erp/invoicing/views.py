@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -31,7 +32,7 @@ from erp.invoicing.forms import (
     product_choices,
 )
 from erp.invoicing.reports import ar_aging, partner_balance
-from shared.api import paginate, query_arg
+from shared.api import Page, int_arg, paginate, query_arg
 from shared.errors import DomainError, ValidationError
 from shared.extensions import db
 from shared.forms import run_form
@@ -277,5 +278,10 @@ def aging_report():
         as_of = date.today()
     rows, totals = ar_aging(as_of)
     biggest = max(totals.buckets.values(), default=0) or 1
-    return render_template("erp/invoicing/aging.html", rows=rows, totals=totals, as_of=as_of,
+    # The table pages through the customers (formatting thousands of rows is what is slow);
+    # the chart and the totals row cover them all.
+    number = int_arg("page") or 1
+    per_page = current_app.config["PER_PAGE_DEFAULT"]
+    page = Page(rows[(number - 1) * per_page:number * per_page], len(rows), number, per_page)
+    return render_template("erp/invoicing/aging.html", page=page, totals=totals, as_of=as_of,
                            bucket_labels=BUCKET_LABELS, biggest=biggest)
