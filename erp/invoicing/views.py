@@ -17,8 +17,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from erp.invoicing import batch, pdf, services
 from erp.invoicing import payments as payment_services
-from erp.invoicing import pdf, services
 from erp.invoicing.api import list_filters
 from erp.invoicing.forms import (
     BUCKET_LABELS,
@@ -33,7 +33,7 @@ from erp.invoicing.forms import (
 )
 from erp.invoicing.reports import ar_aging, partner_balance
 from shared.api import Page, int_arg, paginate, query_arg
-from shared.errors import DomainError, ValidationError
+from shared.errors import DomainError, NotFound, ValidationError
 from shared.extensions import db
 from shared.forms import run_form
 from shared.permissions import can, require
@@ -214,9 +214,35 @@ def batch_pdf():
     if not ids:
         flash(_("Select at least one invoice."), "warning")
         return redirect(url_for("invoicing.list_invoices"))
-    content = pdf.batch_zip(ids)
+    if request.headers.get("HX-Request"):  # the page follows a background job's progress
+        job_id = batch.start(current_app._get_current_object(), ids, current_user.id)
+        return render_template("erp/invoicing/_batch.html", job_id=job_id,
+                               job=batch.get(job_id, current_user.id))
+    return _zip_response(pdf.batch_zip(ids))
+
+
+def _zip_response(content: bytes) -> Response:
     return Response(content, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{pdf.batch_filename()}"'})
+
+
+@bp.get("/invoices/batch-pdf/<job_id>")
+@require("invoices", "read")
+def batch_progress(job_id: str):
+    """htmx: the job's progress bar, polled until the ZIP is ready."""
+    job = batch.get(job_id, current_user.id)
+    if job is None:
+        raise NotFound(_("This download has expired."))
+    return render_template("erp/invoicing/_batch.html", job_id=job_id, job=job)
+
+
+@bp.get("/invoices/batch-pdf/<job_id>/zip")
+@require("invoices", "read")
+def batch_download(job_id: str):
+    job = batch.get(job_id, current_user.id)
+    if job is None or job.content is None:
+        raise NotFound(_("This download has expired."))
+    return _zip_response(job.content)
 
 
 # --------------------------------------------------------------------------- payments

@@ -18,29 +18,3 @@ function suggestAllocations() {
     left -= share;
   });
 }
-
-// Batch download: show progress while the server renders, then restore the button.
-(function () {
-  var form = document.getElementById("batch-form");
-  if (!form) { return; }
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var bar = document.getElementById("batch-progress");
-    var button = document.getElementById("batch-button");
-    bar.classList.remove("d-none");
-    button.disabled = true;
-    fetch(form.action, { method: "POST", body: new FormData(form) })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.statusText); }
-        var name = (response.headers.get("Content-Disposition") || "").split("filename=")[1] || "invoices.zip";
-        return response.blob().then(function (blob) {
-          var link = document.createElement("a");
-          link.href = URL.createObjectURL(blob);
-          link.download = name.replace(/"/g, "");
-          link.click();
-        });
-      })
-      .catch(function (error) { alert(error); })
-      .finally(function () { bar.classList.add("d-none"); button.disabled = false; });
-  });
-})();

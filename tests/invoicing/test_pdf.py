@@ -1,6 +1,7 @@
 """The invoice PDF: opens, right pages and figures, CJK glyphs embedded, stored bytes."""
 from __future__ import annotations
 
+import io
 import subprocess
 import time
 
@@ -122,3 +123,36 @@ def test_batch_download_is_one_zip_of_every_selected_pdf(app, client, login_as, 
     assert row_count(app, InvoicePdf) == 1  # the posted one is stored, the draft is not
     # the page's download gives the very bytes the ZIP holds
     assert client.get(f"/invoices/{posted['id']}/pdf").data == archive.read(names[0])
+
+
+@pytest.mark.slow
+def test_batch_job_reports_progress_then_offers_the_zip(client, login_as, make_invoice):
+    import re
+    import zipfile
+
+    from tests.conftest import csrf_token
+
+    ids = [make_invoice(post=True)["id"] for _ in range(3)]
+    login_as("finance")
+    r = client.post("/invoices/batch-pdf", headers={"HX-Request": "true"}, data={
+        "csrf_token": csrf_token(client, "/invoices/"), "invoice_id": [str(i) for i in ids]})
+    assert r.status_code == 200 and 'data-testid="batch-status"' in r.get_data(as_text=True)
+    job_url = re.search(r'hx-get="([^"]+)"', r.get_data(as_text=True)).group(1)
+    deadline = time.monotonic() + 90
+    html = ""
+    while time.monotonic() < deadline:
+        html = client.get(job_url).get_data(as_text=True)
+        if "batch-download" in html:
+            break
+        assert re.search(r"\d / 3", html)
+        time.sleep(0.3)
+    download = re.search(r'href="([^"]+/zip)"', html).group(1)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(download).data))
+    assert len(archive.namelist()) == 3
+    # another user cannot follow or fetch someone else's job
+    other = client.application.test_client()
+    from tests.conftest import make_user, sign_in
+
+    _, email = make_user(client.application, "finance")
+    sign_in(other, email)
+    assert other.get(download).status_code == 404
