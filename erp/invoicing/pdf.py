@@ -66,10 +66,17 @@ def stylesheet():
     return _stylesheet
 
 
+_render_lock = threading.Lock()
+
+
 def html_to_pdf(html: str) -> bytes:
+    """Lay out and write one PDF. One render at a time per process: Pango's font map, which
+    the shared FontConfiguration holds, is not safe to use from several threads at once."""
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet()], font_config=font_config())
+    with _render_lock:
+        return HTML(string=html).write_pdf(stylesheets=[stylesheet()],
+                                           font_config=font_config())
 
 
 def warm_up() -> None:

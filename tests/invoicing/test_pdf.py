@@ -156,3 +156,27 @@ def test_batch_job_reports_progress_then_offers_the_zip(client, login_as, make_i
     _, email = make_user(client.application, "finance")
     sign_in(other, email)
     assert other.get(download).status_code == 404
+
+
+def test_letterhead_has_the_company_logo_and_bank_details(app, tmp_path, fin, make_invoice,
+                                                          admin_api):
+    import base64
+
+    from shared.company.services import set_logo
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8Dw"
+                           "HwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+    with app.app_context():
+        set_logo(png)
+    admin_api.patch("/company", json={"bank_details": "ICBC 1202 0212 0900 1234 567",
+                                      "tax_id": "91330106MA2B1C2D3E"})
+    inv = make_invoice(post=True)
+    content = fin.get(f"/invoices/{inv['id']}/pdf").data
+    text = pdf_text(tmp_path, content)
+    assert "ICBC 1202 0212 0900 1234 567" in text and "91330106MA2B1C2D3E" in text
+    assert "付款附言" in text and inv["number"] in text
+    path = tmp_path / "logo.pdf"
+    path.write_bytes(content)
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True,
+                            check=True).stdout
+    assert len(images.strip().splitlines()) >= 3  # header lines + the logo
