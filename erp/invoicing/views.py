@@ -35,7 +35,6 @@ from erp.invoicing.reports import ar_aging, partner_balance
 from shared.api import Page, int_arg, paginate, query_arg
 from shared.errors import DomainError, NotFound, ValidationError
 from shared.extensions import db
-from shared.forms import run_form
 from shared.permissions import can, require
 from shared.users.forms import EmptyForm
 from shared.validation import IsoDate, Number
@@ -267,12 +266,19 @@ def new_payment():
             if amount.strip()]
         return payment_services.record_payment(values, created_by_id=current_user.id)
 
-    payment = run_form(form, record)
-    if payment is not None:
-        flash(_("Payment recorded."), "success")
-        first = payment.allocations[0].invoice_id if payment.allocations else None
-        return redirect(url_for("invoicing.show_invoice", invoice_id=first) if first
-                        else url_for("invoicing.list_invoices"))
+    if form.validate_on_submit():
+        try:
+            payment = record(form.values())
+        except DomainError as exc:
+            form.show_errors(exc)
+            # allocation rows are not form fields: say what is wrong with them on the form
+            form.form_errors.extend(message for key, message in exc.fields.items()
+                                    if key.startswith("allocations"))
+        else:
+            flash(_("Payment recorded."), "success")
+            first = payment.allocations[0].invoice_id if payment.allocations else None
+            return redirect(url_for("invoicing.show_invoice", invoice_id=first) if first
+                            else url_for("invoicing.list_invoices"))
     amount = query_arg("amount", Number(places=2, positive=True))
     suggested = {invoice.id: share for invoice, share in
                  payment_services.suggest_allocations(partner_id, amount)} if partner_id else {}

@@ -70,3 +70,14 @@ def test_warehouse_has_no_invoice_menu(client, login_as):
     login_as("warehouse")
     assert ">Invoices<" not in client.get("/").get_data(as_text=True)
     assert client.get("/invoices/").status_code == 403
+
+
+def test_payment_form_says_what_is_wrong_with_an_allocation(client, login_as, make_invoice):
+    inv = make_invoice(post=True)
+    login_as("finance")
+    r = client.post("/payments/new", data={
+        "csrf_token": csrf_token(client, "/invoices/"), "partner_id": inv["partner_id"],
+        "amount": "500.00", "date": date.today().isoformat(), "method": "bank",
+        "alloc-invoice_id": [inv["id"]], "alloc-amount": ["300.00"]})
+    assert r.status_code == 200
+    assert "More than the amount due" in r.get_data(as_text=True)
