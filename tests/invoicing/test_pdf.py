@@ -180,3 +180,9 @@ def test_letterhead_has_the_company_logo_and_bank_details(app, tmp_path, fin, ma
     images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True,
                             check=True).stdout
     assert len(images.strip().splitlines()) >= 3  # header lines + the logo
+
+
+def test_cancelled_invoice_pdf_says_so(tmp_path, fin, make_invoice, english_customer):
+    inv = make_invoice(partner_id=english_customer["id"])
+    fin.post(f"/invoices/{inv['id']}/cancel")
+    assert "Invoice (Cancelled)" in pdf_text(tmp_path, fin.get(f"/invoices/{inv['id']}/pdf").data)
