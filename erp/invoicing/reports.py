@@ -71,3 +71,24 @@ def partner_balance(partner_id: int, today: date | None = None) -> dict[str, Dec
         total(open_, "vendor_bill"), total(overdue, "vendor_bill"))).one()
     keys = ("receivable", "receivable_overdue", "payable", "payable_overdue")
     return {key: round_money(value) for key, value in zip(keys, row, strict=True)}
+
+
+def customer_totals(partner_id: int, today: date | None = None) -> dict[str, Decimal]:
+    """The invoicing figures of API.md's partner summary, in one query: what the customer
+    owes (`open_amount_due`), how much of it is overdue, and `lifetime_revenue` (posted and
+    paid customer invoices minus customer credit notes, untaxed)."""
+    today = today or date.today()
+    posted = Invoice.state.in_(("posted", "paid"))
+    invoice = Invoice.kind == CUSTOMER_INVOICE
+    open_ = posted & invoice & (Invoice.amount_due > 0)
+    signed = case((Invoice.kind == "customer_credit_note", -Invoice.untaxed_amount),
+                  else_=Invoice.untaxed_amount)
+    row = db.session.execute(
+        select(func.coalesce(func.sum(case((open_, Invoice.amount_due), else_=0)), 0),
+               func.coalesce(func.sum(case((open_ & (Invoice.due_date < today),
+                                            Invoice.amount_due), else_=0)), 0),
+               func.coalesce(func.sum(case((posted, signed), else_=0)), 0))
+        .where(Invoice.partner_id == partner_id,
+               Invoice.kind.in_((CUSTOMER_INVOICE, "customer_credit_note")))).one()
+    keys = ("open_amount_due", "overdue_amount", "lifetime_revenue")
+    return {key: round_money(value) for key, value in zip(keys, row, strict=True)}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from erp.invoicing.models import Payment, PaymentAllocation
 from tests.conftest import row_count
@@ -133,3 +134,19 @@ def test_bucket_filter_lists_the_bucket_invoices(fin, make_invoice):
     late = make_invoice(post=True, invoice_date=days_ago(45), due_date=days_ago(15))
     r = fin.get("/invoices?bucket=d1_30")
     assert [i["id"] for i in r.json["items"]] == [late["id"]]
+
+
+def test_customer_totals_for_the_partner_summary(app, fin, make_invoice):
+    from erp.invoicing.reports import customer_totals
+
+    late = make_invoice(post=True, invoice_date=days_ago(40), due_date=days_ago(10))
+    make_invoice(post=True)
+    make_invoice()  # drafts do not count
+    fin.post(f"/invoices/{late['id']}/credit-note",
+             json={"lines": [{"invoice_line_id": late["lines"][1]["id"], "quantity": "1"}]})
+    pay(fin, late["partner_id"], "26.00", (late["id"], "26.00"))
+    with app.app_context():
+        totals = customer_totals(late["partner_id"])
+    # 2 x 250.00 untaxed, minus the 50.00 credited; due 279 + (279 - 53 - 26)
+    assert totals == {"open_amount_due": Decimal("479.00"), "overdue_amount": Decimal("200.00"),
+                      "lifetime_revenue": Decimal("450.00")}
