@@ -12,6 +12,11 @@ from erp.inventory import cli as inventory_cli
 from erp.inventory import scale as inventory_scale  # noqa: F401  (registers --moves)
 from erp.inventory import seed as inventory_seed  # noqa: F401  (registers demo stock)
 from erp.inventory import views as inventory_views
+from erp.invoicing import api as invoicing_api
+from erp.invoicing import scale as invoicing_scale  # noqa: F401  (registers --invoices)
+from erp.invoicing import seed as invoicing_seed  # noqa: F401  (registers demo invoices)
+from erp.invoicing import views as invoicing_views
 
-BLUEPRINTS: list[Blueprint] = [inventory_views.bp, inventory_api.bp]
+BLUEPRINTS: list[Blueprint] = [inventory_views.bp, inventory_api.bp, invoicing_views.bp,
+                               invoicing_api.bp]
 COMMANDS: list[click.Command] = [inventory_cli.stock_check_command]

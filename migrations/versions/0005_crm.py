@@ -2,7 +2,7 @@
 activities; the company's sales_see_own_only setting
 
 Revision ID: 0005_crm
-Revises: 0003_inventory
+Revises: 0004_invoicing
 Create Date: 2026-11-23 15:05:27.237149
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_crm'
-down_revision = '0003_inventory'
+down_revision = '0004_invoicing'
 branch_labels = None
 depends_on = None
 

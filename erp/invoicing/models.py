@@ -1,0 +1,195 @@
+"""Invoices (four kinds), their lines, payments and their allocations, stored PDFs."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from shared.db import Base, Money, Quantity, Rate, utcnow
+
+CUSTOMER_INVOICE = "customer_invoice"
+CUSTOMER_CREDIT_NOTE = "customer_credit_note"
+VENDOR_BILL = "vendor_bill"
+VENDOR_CREDIT_NOTE = "vendor_credit_note"
+INVOICE_KINDS = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE, VENDOR_BILL, VENDOR_CREDIT_NOTE)
+CREDIT_NOTE_OF = {CUSTOMER_INVOICE: CUSTOMER_CREDIT_NOTE, VENDOR_BILL: VENDOR_CREDIT_NOTE}
+CREDIT_NOTE_KINDS = tuple(CREDIT_NOTE_OF.values())
+# Number prefixes of API.md; each kind is its own gapless yearly sequence.
+NUMBER_PREFIXES = {CUSTOMER_INVOICE: "INV/{year}/", CUSTOMER_CREDIT_NOTE: "RINV/{year}/",
+                   VENDOR_BILL: "BILL/{year}/", VENDOR_CREDIT_NOTE: "RBILL/{year}/"}
+
+DRAFT, POSTED, PAID, CANCELLED = "draft", "posted", "paid", "cancelled"
+INVOICE_STATES = (DRAFT, POSTED, PAID, CANCELLED)
+
+PAYMENT_METHODS = ("bank", "cash", "card", "other")
+PAYMENT_STATES = ("posted", "reversed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("kind", "number"),
+        CheckConstraint(_in("kind", INVOICE_KINDS), name="kind_known"),
+        CheckConstraint(_in("state", INVOICE_STATES), name="state_known"),
+        CheckConstraint("state = 'draft' OR state = 'cancelled' OR number IS NOT NULL",
+                        name="posted_has_number"),
+        CheckConstraint("amount_due >= 0", name="amount_due_positive"),
+        Index("ix_invoices_state_due_date", "state", "due_date"),
+        Index("ix_invoices_partner_state", "partner_id", "state"),
+        Index("ix_invoices_invoice_date", "invoice_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(12), default=DRAFT)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="RESTRICT"))
+    invoice_date: Mapped[date]
+    due_date: Mapped[date]
+    currency: Mapped[str] = mapped_column(String(3))
+    untaxed_amount: Mapped[Money] = mapped_column(default=Decimal("0"))
+    tax_amount: Mapped[Money] = mapped_column(default=Decimal("0"))
+    total: Mapped[Money] = mapped_column(default=Decimal("0"))
+    amount_paid: Mapped[Money] = mapped_column(default=Decimal("0"))  # payments allocated
+    amount_credited: Mapped[Money] = mapped_column(default=Decimal("0"))  # credit notes
+    amount_due: Mapped[Money] = mapped_column(default=Decimal("0"))  # stored for aging
+    # Plain ids for now: the sales and purchasing tables arrive with a later issue.
+    sales_order_id: Mapped[int | None] = mapped_column(index=True)
+    purchase_order_id: Mapped[int | None] = mapped_column(index=True)
+    reversed_invoice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoices.id", ondelete="SET NULL"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    posted_at: Mapped[datetime | None]
+
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.sequence",
+        cascade="all, delete-orphan")
+    partner = relationship("Partner", lazy="joined", innerjoin=True)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind in CREDIT_NOTE_KINDS
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind in (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return (self.state == POSTED and self.amount_due > 0
+                and self.due_date < (today or date.today()))
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+    __audit_as__ = ("invoices", "invoice_id")
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_positive"),
+        CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="discount_range"),
+        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate_range"),
+        CheckConstraint("credited_qty >= 0 AND credited_qty <= quantity",
+                        name="credited_qty_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"),
+                                            index=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="RESTRICT"), index=True)
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Quantity]
+    unit_price: Mapped[Money]
+    discount_pct: Mapped[Rate] = mapped_column(default=Decimal("0"))
+    tax_rate: Mapped[Rate] = mapped_column(default=Decimal("0"))
+    subtotal: Mapped[Money] = mapped_column(default=Decimal("0"))
+    tax: Mapped[Money] = mapped_column(default=Decimal("0"))
+    total: Mapped[Money] = mapped_column(default=Decimal("0"))
+    credited_qty: Mapped[Quantity] = mapped_column(default=Decimal("0"))  # by credit notes
+    origin_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoice_lines.id", ondelete="SET NULL"), index=True)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(_in("method", PAYMENT_METHODS), name="method_known"),
+        CheckConstraint(_in("state", PAYMENT_STATES), name="state_known"),
+        Index("ix_payments_partner_date", "partner_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="RESTRICT"))
+    date: Mapped[date]
+    amount: Mapped[Money]
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[str] = mapped_column(String(10))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(10), default="posted")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reversed_at: Mapped[datetime | None]
+    reversed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+
+    allocations: Mapped[list[PaymentAllocation]] = relationship(
+        back_populates="payment", order_by="PaymentAllocation.id", cascade="all, delete-orphan")
+    partner = relationship("Partner", lazy="joined", innerjoin=True)
+
+    @property
+    def allocated(self) -> Decimal:
+        return sum((a.amount for a in self.allocations), Decimal("0.00"))
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.amount - self.allocated
+
+
+class PaymentAllocation(Base):
+    __tablename__ = "payment_allocations"
+    __audit_as__ = ("payments", "payment_id")
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint("payment_id", "invoice_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"),
+                                            index=True)
+    amount: Mapped[Money]
+
+    payment: Mapped[Payment] = relationship(back_populates="allocations")
+    invoice: Mapped[Invoice] = relationship()
+
+
+class InvoicePdf(Base):
+    """The PDF of a posted invoice as first sent: a legal document, never re-rendered."""
+
+    __tablename__ = "invoice_pdfs"
+    __audited__ = False
+
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"),
+                                            primary_key=True, autoincrement=False)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

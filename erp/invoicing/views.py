@@ -1,0 +1,319 @@
+"""Invoicing pages: invoice list, form, page and PDF; payments; the AR aging report."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from erp.invoicing import batch, pdf, services
+from erp.invoicing import payments as payment_services
+from erp.invoicing.api import list_filters
+from erp.invoicing.forms import (
+    BUCKET_LABELS,
+    KIND_LABELS,
+    METHOD_LABELS,
+    STATE_LABELS,
+    InvoiceForm,
+    PaymentForm,
+    parse_lines,
+    partner_choices,
+    product_choices,
+)
+from erp.invoicing.reports import ar_aging, partner_balance
+from shared.api import Page, int_arg, paginate, query_arg
+from shared.errors import DomainError, NotFound, ValidationError
+from shared.extensions import db
+from shared.permissions import can, require
+from shared.users.forms import EmptyForm
+from shared.validation import IsoDate, Number
+
+bp = Blueprint("invoicing", __name__)
+
+
+@bp.record_once
+def _warm_pdf_fonts(state) -> None:
+    """Load WeasyPrint and the fonts in the background at start-up, so the first invoice PDF
+    does not pay for it (not in tests, which build many applications)."""
+    if not state.app.testing:
+        pdf.warm_up_in_background()
+
+
+@bp.app_context_processor
+def labels():
+    return {"invoice_kind_labels": KIND_LABELS, "invoice_state_labels": STATE_LABELS,
+            "payment_method_labels": METHOD_LABELS}
+
+
+@bp.app_template_filter("qty")
+def quantity(value) -> str:
+    """3.000 -> "3", 2.500 -> "2.5", 40 -> "40" (never "4E+1")."""
+    return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+@bp.app_template_global("invoicing_partner_balance")
+def invoicing_partner_balance(partner_id: int):
+    """For the partner page: open and overdue amounts (None without invoice access)."""
+    return partner_balance(partner_id) if can("invoices", "read") else None
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+@bp.get("/invoices/")
+@require("invoices", "read")
+def list_invoices():
+    filters = list_filters()
+    stmt = services.invoice_query(**filters)
+    return render_template("erp/invoicing/list.html", page=paginate(stmt),
+                           totals=services.list_totals(stmt), filters=filters,
+                           partners=partner_choices(), today=date.today())
+
+
+def _invoice_values(form: InvoiceForm) -> dict:
+    values = form.values()
+    values["lines"] = parse_lines(request.form)
+    return values
+
+
+def _edit(form: InvoiceForm, invoice, save):
+    line_errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            saved = save(form.values())
+            flash(_("Invoice saved."), "success")
+            return redirect(url_for("invoicing.show_invoice", invoice_id=saved.id))
+        except DomainError as exc:
+            line_errors = {k: v for k, v in exc.fields.items() if k.startswith("lines")}
+            form.show_errors(exc)
+    lines = parse_lines(request.form) if request.method == "POST" else \
+        (invoice.lines if invoice else [])
+    return render_template("erp/invoicing/form.html", form=form, invoice=invoice, lines=lines,
+                           line_errors=line_errors, products=product_choices(),
+                           preview=services.preview_totals({"kind": form.kind.data,
+                                                            "lines": _line_dicts(lines)}))
+
+
+def _line_dicts(lines) -> list[dict]:
+    return [line if isinstance(line, dict) else
+            {"product_id": line.product_id, "description": line.description,
+             "quantity": line.quantity, "unit_price": line.unit_price,
+             "discount_pct": line.discount_pct, "tax_rate": line.tax_rate} for line in lines]
+
+
+@bp.route("/invoices/new", methods=["GET", "POST"])
+@require("invoices", "write")
+def new_invoice():
+    form = InvoiceForm()
+    form.partner_id.choices = partner_choices()
+    if request.method == "GET":
+        form.kind.data = request.args.get("kind", "customer_invoice")
+        form.partner_id.data = request.args.get("partner_id")
+        form.invoice_date.data = date.today()
+    return _edit(form, None, lambda values: services.create_invoice(
+        _invoice_values(form), created_by_id=current_user.id))
+
+
+@bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
+@require("invoices", "write")
+def edit_invoice(invoice_id: int):
+    invoice = services.get_invoice(invoice_id)
+    form = InvoiceForm(obj=invoice)
+    form.partner_id.choices = partner_choices()
+    if request.method == "GET":
+        form.partner_id.data = str(invoice.partner_id)
+    return _edit(form, invoice, lambda values: services.update_invoice(
+        invoice_id, _invoice_values(form)))
+
+
+@bp.post("/invoices/totals")
+@require("invoices", "write")
+def live_totals():
+    """htmx: the form's totals as the user types (nothing is saved)."""
+    preview = services.preview_totals({"kind": request.form.get("kind"),
+                                       "lines": parse_lines(request.form)})
+    return render_template("erp/invoicing/_totals.html", preview=preview)
+
+
+@bp.get("/invoices/<int:invoice_id>")
+@require("invoices", "read")
+def show_invoice(invoice_id: int):
+    invoice = services.get_invoice(invoice_id)
+    payments = payment_services.payment_query(invoice_id=invoice_id).limit(100)
+    return render_template(
+        "erp/invoicing/show.html", invoice=invoice, today=date.today(),
+        payments=db.session.scalars(payments).all(),
+        credit_notes=services.credit_notes_of(invoice_id),
+        original=services.get_invoice(invoice.reversed_invoice_id)
+        if invoice.reversed_invoice_id else None,
+        tax_rows=services.invoice_tax_summary(invoice))
+
+
+def _action(invoice_id: int, service, message: str):
+    if EmptyForm().validate_on_submit():
+        result = service(invoice_id)
+        flash(message, "success")
+        return redirect(url_for("invoicing.show_invoice", invoice_id=result.id))
+    flash(_("The form expired; please try again."), "warning")
+    return redirect(url_for("invoicing.show_invoice", invoice_id=invoice_id))
+
+
+@bp.post("/invoices/<int:invoice_id>/post")
+@require("invoices", "write")
+def post_invoice(invoice_id: int):
+    return _action(invoice_id, services.post_invoice, _("Invoice posted."))
+
+
+@bp.post("/invoices/<int:invoice_id>/cancel")
+@require("invoices", "write")
+def cancel_invoice(invoice_id: int):
+    return _action(invoice_id, services.cancel_invoice, _("Invoice cancelled."))
+
+
+@bp.post("/invoices/<int:invoice_id>/credit-note")
+@require("invoices", "write")
+def credit_note(invoice_id: int):
+    def credit(invoice_id: int):
+        return services.create_credit_note(invoice_id, {}, created_by_id=current_user.id)
+
+    try:
+        return _action(invoice_id, credit, _("Credit note posted."))
+    except ValidationError as exc:
+        flash(" ".join(exc.fields.values()) or exc.message, "danger")
+        return redirect(url_for("invoicing.show_invoice", invoice_id=invoice_id))
+
+
+@bp.get("/invoices/<int:invoice_id>/pdf")
+@require("invoices", "read")
+def invoice_pdf(invoice_id: int):
+    content, name = pdf.invoice_pdf(invoice_id)
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+
+
+@bp.post("/invoices/batch-pdf")
+@require("invoices", "read")
+def batch_pdf():
+    """The selected invoices' PDFs in one ZIP, rendered in parallel on every core."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("invoicing.list_invoices"))
+    ids = [int(v) for v in request.form.getlist("invoice_id") if v.isdigit()][:500]
+    if not ids:
+        flash(_("Select at least one invoice."), "warning")
+        return redirect(url_for("invoicing.list_invoices"))
+    if request.headers.get("HX-Request"):  # the page follows a background job's progress
+        job_id = batch.start(current_app._get_current_object(), ids, current_user.id)
+        return render_template("erp/invoicing/_batch.html", job_id=job_id,
+                               job=batch.get(job_id, current_user.id))
+    return _zip_response(pdf.batch_zip(ids))
+
+
+def _zip_response(content: bytes) -> Response:
+    return Response(content, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{pdf.batch_filename()}"'})
+
+
+@bp.get("/invoices/batch-pdf/<job_id>")
+@require("invoices", "read")
+def batch_progress(job_id: str):
+    """htmx: the job's progress bar, polled until the ZIP is ready."""
+    job = batch.get(job_id, current_user.id)
+    if job is None:
+        raise NotFound(_("This download has expired."))
+    return render_template("erp/invoicing/_batch.html", job_id=job_id, job=job)
+
+
+@bp.get("/invoices/batch-pdf/<job_id>/zip")
+@require("invoices", "read")
+def batch_download(job_id: str):
+    job = batch.get(job_id, current_user.id)
+    if job is None or job.content is None:
+        raise NotFound(_("This download has expired."))
+    return _zip_response(job.content)
+
+
+# --------------------------------------------------------------------------- payments
+
+
+@bp.route("/payments/new", methods=["GET", "POST"])
+@require("invoices", "write")
+def new_payment():
+    form = PaymentForm()
+    form.partner_id.choices = partner_choices()
+    partner_id = request.values.get("partner_id", type=int)
+    if request.method == "GET":
+        form.partner_id.data = str(partner_id or "")
+        form.date.data = date.today()
+    open_invoices = payment_services.open_invoices(partner_id) if partner_id else []
+
+    def record(values: dict):
+        values["allocations"] = [
+            {"invoice_id": invoice_id, "amount": amount}
+            for invoice_id, amount in zip(request.form.getlist("alloc-invoice_id"),
+                                          request.form.getlist("alloc-amount"), strict=False)
+            if amount.strip()]
+        return payment_services.record_payment(values, created_by_id=current_user.id)
+
+    if form.validate_on_submit():
+        try:
+            payment = record(form.values())
+        except DomainError as exc:
+            form.show_errors(exc)
+            # allocation rows are not form fields: say what is wrong with them on the form
+            form.form_errors.extend(message for key, message in exc.fields.items()
+                                    if key.startswith("allocations"))
+        else:
+            flash(_("Payment recorded."), "success")
+            first = payment.allocations[0].invoice_id if payment.allocations else None
+            return redirect(url_for("invoicing.show_invoice", invoice_id=first) if first
+                            else url_for("invoicing.list_invoices"))
+    amount = query_arg("amount", Number(places=2, positive=True))
+    suggested = {invoice.id: share for invoice, share in
+                 payment_services.suggest_allocations(partner_id, amount)} if partner_id else {}
+    return render_template("erp/invoicing/payment_form.html", form=form,
+                           open_invoices=open_invoices, suggested=suggested,
+                           partner_id=partner_id, today=date.today())
+
+
+@bp.post("/payments/<int:payment_id>/reverse")
+@require("invoices", "write")
+def reverse_payment(payment_id: int):
+    back = request.form.get("next", "")
+    if EmptyForm().validate_on_submit():
+        payment_services.reverse_payment(payment_id, reversed_by_id=current_user.id)
+        flash(_("Payment reversed; its invoices are open again."), "success")
+    return redirect(back if back.startswith("/") and not back.startswith("//")
+                    else url_for("invoicing.list_invoices"))
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@bp.get("/reports/ar-aging")
+@require("invoices", "read")
+def aging_report():
+    try:
+        as_of = query_arg("as_of", IsoDate()) or date.today()
+    except DomainError:
+        as_of = date.today()
+    rows, totals = ar_aging(as_of)
+    biggest = max(totals.buckets.values(), default=0) or 1
+    # The table pages through the customers (formatting thousands of rows is what is slow);
+    # the chart and the totals row cover them all.
+    number = int_arg("page") or 1
+    per_page = current_app.config["PER_PAGE_DEFAULT"]
+    page = Page(rows[(number - 1) * per_page:number * per_page], len(rows), number, per_page)
+    return render_template("erp/invoicing/aging.html", page=page, totals=totals, as_of=as_of,
+                           bucket_labels=BUCKET_LABELS, biggest=biggest)

@@ -1,0 +1,60 @@
+"""Money arithmetic: the one place where amounts are rounded (ARCHITECTURE.md rule 5).
+
+Every figure is a Decimal rounded half up to 2 places per line; document totals are sums of
+rounded line figures, so a total always equals what the lines printed on the document add up to.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+
+
+def round_money(value: Decimal | int | str) -> Decimal:
+    """Half up to 2 places (0.005 -> 0.01, -0.005 -> -0.01)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LineFigures:
+    subtotal: Decimal  # after discount, before tax
+    tax: Decimal
+    total: Decimal
+
+
+def line_figures(quantity: Decimal, unit_price: Decimal, discount_pct: Decimal,
+                 tax_rate: Decimal) -> LineFigures:
+    """A line's subtotal and tax, each rounded once; total is their sum."""
+    subtotal = round_money(quantity * unit_price * (HUNDRED - discount_pct) / HUNDRED)
+    tax = round_money(subtotal * tax_rate / HUNDRED)
+    return LineFigures(subtotal, tax, subtotal + tax)
+
+
+@dataclass(frozen=True)
+class DocumentTotals:
+    untaxed: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def document_totals(lines: Iterable[LineFigures]) -> DocumentTotals:
+    """Sums of the rounded line figures (never re-rounded)."""
+    untaxed = tax = ZERO
+    for line in lines:
+        untaxed += line.subtotal
+        tax += line.tax
+    return DocumentTotals(untaxed, tax, untaxed + tax)
+
+
+def tax_summary(lines: Iterable[tuple[Decimal, LineFigures]]) -> list[tuple[Decimal, Decimal,
+                                                                             Decimal]]:
+    """[(rate, base, tax)] by rate, ascending: the sums of the lines' rounded figures."""
+    by_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for rate, figures in lines:
+        base, tax = by_rate.get(rate, (ZERO, ZERO))
+        by_rate[rate] = (base + figures.subtotal, tax + figures.tax)
+    return [(rate, base, tax) for rate, (base, tax) in sorted(by_rate.items())]

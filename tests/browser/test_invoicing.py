@@ -1,0 +1,53 @@
+"""In a real browser, a finance user posts an invoice, records a partial payment and
+downloads the PDF."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from erp.invoicing import services
+from shared.partners.services import create_partner
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_finance_posts_records_a_partial_payment_and_downloads_the_pdf(app, live_server: str,
+                                                                       page: Page, tmp_path):
+    _, email = make_user(app, "finance", name="Chen Jing")
+    with app.app_context():
+        partner = create_partner({"name": "上海明辉电子有限公司", "locale": "zh"})
+        invoice_id = services.create_invoice({"partner_id": partner.id, "lines": [
+            {"description": "办公椅 Chair", "quantity": 2, "unit_price": "100.00",
+             "tax_rate": "13"}]}).id
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server}/invoices/{invoice_id}")
+    page.get_by_role("button", name="Post", exact=True).click()
+    number = f"INV/{date.today().year}/00001"
+    expect(page.get_by_test_id("invoice-number")).to_have_text(number)
+
+    page.get_by_role("link", name="Record payment").click()
+    page.get_by_label("Amount", exact=True).fill("100.00")
+    page.get_by_label("Reference").fill("TT-2026-001")
+    page.get_by_label(f"Allocate to {number}").fill("100.00")
+    page.get_by_role("button", name="Record payment").click()
+
+    expect(page).to_have_url(re.compile(rf"/invoices/{invoice_id}$"))
+    expect(page.get_by_test_id("amount-due")).to_contain_text("126.00")
+    expect(page.get_by_test_id("payments")).to_contain_text("TT-2026-001")
+
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-pdf").click()
+    download = download_info.value
+    assert download.suggested_filename == f"INV-{date.today().year}-00001.pdf"
+    path = tmp_path / "invoice.pdf"
+    download.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
