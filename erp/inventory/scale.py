@@ -19,7 +19,7 @@ from shared.db import utcnow
 from shared.extensions import db
 from shared.products.models import Product
 from shared.scale import ScaleContext, bulk_insert, scale_generator, scale_products
-from shared.upsert import dialect_insert
+from shared.upsert import insert_or_add
 
 DELIVERY_SHARE = 0.2
 
@@ -76,11 +76,7 @@ def scale_moves(count: int, ctx: ScaleContext) -> None:
 
 
 def _add_to_balances(location_id: int, net: dict[int, Decimal]) -> None:
-    table = StockBalance.__table__
-    stmt = dialect_insert(StockBalance)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["product_id", "location_id"],
-        set_={"on_hand": table.c.on_hand + stmt.excluded.on_hand})
+    stmt = insert_or_add(StockBalance, ("product_id", "location_id"), ("on_hand",))
     rows = [{"product_id": pid, "location_id": location_id, "on_hand": qty, "reserved": ZERO}
             for pid, qty in net.items()]
     for start in range(0, len(rows), 5_000):

@@ -179,10 +179,10 @@ def _take(product: Product, location: Location, quantity: Decimal, reserved: Dec
 
 
 def _put(product_id: int, location_id: int, quantity: Decimal) -> None:
-    db.session.execute(insert_or_add(
-        StockBalance, {"product_id": product_id, "location_id": location_id,
-                       "on_hand": quantity, "reserved": ZERO},
-        ["product_id", "location_id"], ["on_hand"]))
+    db.session.execute(
+        insert_or_add(StockBalance, ("product_id", "location_id"), ("on_hand",)),
+        {"product_id": product_id, "location_id": location_id, "on_hand": quantity,
+         "reserved": ZERO})
 
 
 def balance_at(product_id: int, location_id: int) -> tuple[Decimal, Decimal]:
