@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from shared.db import transactional
 
@@ -16,6 +17,7 @@ def reference_data(fn: Callable[[], None]) -> Callable[[], None]:
 
 
 LAYERS = ("shared", "erp", "crm")
+F = TypeVar("F", bound=Callable)
 
 
 def demo_seeder(fn: Callable[[], None]) -> Callable[[], None]:
@@ -24,7 +26,7 @@ def demo_seeder(fn: Callable[[], None]) -> Callable[[], None]:
     return fn
 
 
-def by_layer(fns: list[Callable[[], None]]) -> list[Callable[[], None]]:
+def by_layer(fns: list[F]) -> list[F]:
     """Steps in dependency order: shared's, then erp's, then crm's (each keeping the order it
     was registered in), whatever order the modules happened to be imported in."""
     return sorted(fns, key=lambda fn: LAYERS.index(fn.__module__.split(".")[0]))

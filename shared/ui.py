@@ -1,6 +1,8 @@
 """The web UI shell: home page, language switch, locale choice and template helpers."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import (
@@ -24,10 +26,36 @@ from shared.extensions import db
 from shared.partners.models import Partner
 from shared.permissions import can, public, signed_in
 from shared.products.models import Product
+from shared.reference import by_layer
 from shared.users import services as user_services
 from shared.users.forms import ROLE_LABELS, EmptyForm
 
 bp = Blueprint("ui", __name__)
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """One figure on the home page, linked to the list behind it."""
+
+    label: str
+    value: str
+    url: str
+    attention: bool = False  # shown in red: something waits to be done
+
+
+# Modules add figures to the home page (shared/ never imports them): each function returns
+# the cards the current user may see, usually one or two queries' worth.
+HomeCards = Callable[[], list[HomeCard]]
+_home_cards: list[HomeCards] = []
+
+
+def register_home_cards(cards: HomeCards) -> None:
+    if cards not in _home_cards:
+        _home_cards.append(cards)
+
+
+def module_cards() -> list[HomeCard]:
+    return [card for cards in by_layer(_home_cards) for card in cards()]
 
 
 def select_locale() -> str | None:
@@ -55,7 +83,7 @@ def home():
     if can("products", "read"):
         counts["products"] = db.session.scalar(
             select(func.count()).select_from(Product).where(Product.active.is_(True)))
-    return render_template("shared/home.html", counts=counts)
+    return render_template("shared/home.html", counts=counts, cards=module_cards())
 
 
 @bp.post("/language")

@@ -24,7 +24,8 @@ from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import run_form
 from shared.partners.models import Partner
-from shared.permissions import require
+from shared.permissions import can, require
+from shared.ui import HomeCard, money, register_home_cards
 
 bp = Blueprint("pipeline", __name__)
 
@@ -235,3 +236,19 @@ def create_lost_reason():
 def toggle_lost_reason(reason_id: int):
     services.set_lost_reason_active(reason_id, request.form.get("active") == "1")
     return redirect(url_for("pipeline.settings"))
+
+
+def home_cards() -> list[HomeCard]:
+    """The weighted forecast of open opportunities (as the board shows it to this user) and
+    the user's overdue activities."""
+    if not can("leads", "read"):
+        return []
+    figures = services.pipeline_figures()
+    overdue = activity_services.overdue_count(current_user.id)
+    return [HomeCard(_("Weighted pipeline"), money(figures["total_weighted"]),
+                     url_for("pipeline.board")),
+            HomeCard(_("My overdue activities"), str(overdue),
+                     url_for("activities.my_activities"), attention=overdue > 0)]
+
+
+register_home_cards(home_cards)

@@ -13,6 +13,7 @@ from shared.errors import DomainError, ValidationError
 from shared.forms import run_form
 from shared.permissions import can, require
 from shared.products.views import register_product_panel
+from shared.ui import HomeCard, register_home_cards
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 
@@ -226,3 +227,15 @@ def stock_panel(product):
 
 
 register_product_panel(stock_panel)
+
+
+def home_cards() -> list[HomeCard]:
+    """Products at or below their reorder point, for those who may read stock."""
+    if not can("stock_levels", "read"):
+        return []
+    low = reorder.low_stock_count()
+    return [HomeCard(_("Products to reorder"), str(low), url_for("inventory.low_stock"),
+                     attention=low > 0)]
+
+
+register_home_cards(home_cards)

@@ -55,11 +55,13 @@ def ar_aging(as_of: date | None = None) -> tuple[list[AgingRow], AgingRow]:
     return rows, totals
 
 
-def partner_balance(partner_id: int, today: date | None = None) -> dict[str, Decimal]:
-    """What a customer owes us and we owe a supplier, and how much of it is overdue."""
+def partner_balance(partner_id: int | None, today: date | None = None) -> dict[str, Decimal]:
+    """What a customer owes us and we owe a supplier, and how much of it is overdue; with
+    partner_id None, the same over every partner (the home page's figures)."""
     today = today or date.today()
-    open_ = (Invoice.partner_id == partner_id) & (Invoice.state == "posted") \
-        & (Invoice.amount_due > 0)
+    open_ = (Invoice.state == "posted") & (Invoice.amount_due > 0)
+    if partner_id is not None:
+        open_ = open_ & (Invoice.partner_id == partner_id)
     overdue = open_ & (Invoice.due_date < today)
 
     def total(condition, kind):

@@ -36,6 +36,7 @@ from shared.api import Page, int_arg, paginate, query_arg
 from shared.errors import DomainError, NotFound, ValidationError
 from shared.extensions import db
 from shared.permissions import can, require
+from shared.ui import HomeCard, money, register_home_cards
 from shared.users.forms import EmptyForm
 from shared.validation import IsoDate, Number
 
@@ -317,3 +318,19 @@ def aging_report():
     page = Page(rows[(number - 1) * per_page:number * per_page], len(rows), number, per_page)
     return render_template("erp/invoicing/aging.html", page=page, totals=totals, as_of=as_of,
                            bucket_labels=BUCKET_LABELS, biggest=biggest)
+
+
+def home_cards() -> list[HomeCard]:
+    """Receivables and what is overdue of them, for those who may read invoices."""
+    if not can("invoices", "read"):
+        return []
+    balance = partner_balance(None)
+    overdue = balance["receivable_overdue"]
+    return [HomeCard(_("Receivables"), money(balance["receivable"]),
+                     url_for("invoicing.aging_report")),
+            HomeCard(_("Overdue receivables"), money(overdue),
+                     url_for("invoicing.list_invoices", kind="customer_invoice",
+                             state="overdue"), attention=overdue > 0)]
+
+
+register_home_cards(home_cards)
