@@ -10,7 +10,7 @@ def home_cards(client) -> dict[str, tuple[str, bool]]:
     html = client.get("/").get_data(as_text=True)
     found = re.findall(r'stat-card text-decoration-none h-100( border-danger)?" href="[^"]*" '
                        r'data-testid="home-card">\s*<div class="card-body"><div class='
-                       r'"text-body-secondary">([^<]+)</div><div class="display-6[^"]*">'
+                       r'"text-body-secondary">([^<]+)</div><div class="[^"]*">'
                        r'([^<]+)<', html)
     return {label: (value, bool(red)) for red, label, value in found}
 
