@@ -8,6 +8,7 @@ from sqlalchemy import select
 from crm.activities import services as activities
 from crm.leads import services as leads
 from crm.pipeline import services as pipeline
+from shared.dates import company_today
 from shared.extensions import db
 from shared.partners.models import Partner
 from shared.reference import demo_seeder
@@ -68,7 +69,7 @@ LOST_REASONS = ["价格太高 Price too high", "选择了竞争对手 Chose a co
 def seed_crm() -> None:
     sales = user_services.find_user_by_email("sales@example.com")
     owner_id = sales.id if sales else None
-    today = activities.today()
+    today = company_today()
     for reason in LOST_REASONS:
         pipeline.create_lost_reason({"name": reason})
     made_leads = [_lead(row, owner_id) for row in LEADS]

@@ -1,13 +1,12 @@
 """Activities: schedule, edit, mark done, and the "my activities" lists."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from crm.activities.models import ACTIVITY_KINDS, Activity
 from crm.queries import may_see, visible
+from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import NotFound, ValidationError
 from shared.extensions import db
@@ -25,14 +24,6 @@ ACTIVITY_SPEC = {
     "owner_id": Integer(min_value=1),
     **{target: Integer(min_value=1) for target in TARGETS},
 }
-
-
-def today() -> date:
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def get_activity(activity_id: int) -> Activity:
@@ -121,7 +112,7 @@ def activity_query(*, overdue: bool | None = None, done: bool | None = None,
     order = (Activity.due_date, Activity.id) if by_due_date else (Activity.id.desc(),)
     stmt = visible(select(Activity), Activity).order_by(*order)
     if overdue is not None:
-        late = (Activity.done.is_(False)) & (Activity.due_date < today())
+        late = (Activity.done.is_(False)) & (Activity.due_date < company_today())
         stmt = stmt.where(late if overdue else ~late)
     if done is not None:
         stmt = stmt.where(Activity.done.is_(done))
@@ -137,7 +128,7 @@ def overdue_count(owner_id: int) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Activity).where(
             Activity.owner_id == owner_id, Activity.done.is_(False),
-            Activity.due_date < today())) or 0
+            Activity.due_date < company_today())) or 0
 
 
 def timeline(**target: int) -> list[Activity]:

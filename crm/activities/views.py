@@ -8,6 +8,7 @@ from flask_login import current_user
 from crm.activities import services
 from crm.activities.forms import KIND_LABELS, ActivityForm
 from shared.api import bool_arg, paginate
+from shared.dates import company_today
 from shared.forms import run_form
 from shared.permissions import require
 
@@ -23,7 +24,7 @@ def crm_template_helpers() -> dict:
 
     def crm_partner_activities(partner_id: int) -> dict:
         return {"activities": services.timeline(partner_id=partner_id), "kinds": KIND_LABELS,
-                "today": services.today(),
+                "today": company_today(),
                 "form": ActivityForm(partner_id=partner_id, formdata=None)}
 
     return {"crm_overdue_count": crm_overdue_count,
@@ -36,7 +37,7 @@ def my_activities():
     done = bool_arg("done") or False
     stmt = services.activity_query(owner_id=current_user.id, done=done, by_due_date=True)
     return render_template("crm/activities/list.html", page=paginate(stmt), done=done,
-                           kinds=KIND_LABELS, today=services.today())
+                           kinds=KIND_LABELS, today=company_today())
 
 
 def _back(activity_values: dict) -> str:

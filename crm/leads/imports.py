@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from crm.leads.models import Lead, LeadImport
 from crm.leads.services import LEAD_SPEC, normal_key
@@ -244,6 +244,3 @@ def export_rows(stmt: Select) -> Iterator[str]:
             yield flush()
     yield flush()
 
-
-def lead_count(stmt: Select) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

@@ -7,7 +7,7 @@ qualified or converted at once); converted and disqualified are final.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, or_, select
 from crm.leads.models import LEAD_SOURCES, LEAD_STATUSES, OPEN_LEAD_STATUSES, Lead
 from crm.pipeline import services as pipeline
 from crm.queries import may_see, visible
+from shared.dates import day_start
 from shared.db import transactional
 from shared.errors import Conflict, InvalidState, NotFound, ValidationError
 from shared.extensions import db
@@ -216,15 +217,6 @@ def possible_duplicates(email: str | None, phone: str | None, company_name: str 
 # --------------------------------------------------------------------------- lists
 
 
-def _day_start(day: date) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time.min, tzinfo=zone)
-
-
 def lead_query(q: str | None = None, *, status: str | None = None, source: str | None = None,
                owner_id: int | None = None, created_from: date | None = None,
                created_to: date | None = None) -> Select:
@@ -239,9 +231,9 @@ def lead_query(q: str | None = None, *, status: str | None = None, source: str |
     if owner_id:
         stmt = stmt.where(Lead.owner_id == owner_id)
     if created_from:
-        stmt = stmt.where(Lead.created_at >= _day_start(created_from))
+        stmt = stmt.where(Lead.created_at >= day_start(created_from))
     if created_to:
-        stmt = stmt.where(Lead.created_at < _day_start(created_to + timedelta(days=1)))
+        stmt = stmt.where(Lead.created_at < day_start(created_to + timedelta(days=1)))
     return stmt
 
 

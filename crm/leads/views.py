@@ -24,6 +24,7 @@ from crm.leads.forms import ConvertForm, DisqualifyForm, ImportForm, LeadForm, o
 from crm.leads.models import LEAD_STATUSES
 from crm.pipeline import services as pipeline_services
 from shared.api import paginate, query_arg
+from shared.dates import company_today
 from shared.errors import DomainError, ValidationError
 from shared.forms import run_form
 from shared.permissions import require
@@ -123,7 +124,7 @@ def render_lead(lead, convert_form=None, disqualify_form=None, activity_form=Non
         duplicates=services.possible_duplicates(lead.email, lead.phone, lead.company_name,
                                                 except_lead_id=lead.id) if lead.is_open else None,
         opportunity=pipeline_services.get_opportunity(lead.opportunity_id)
-        if lead.opportunity_id else None, today=activity_services.today())
+        if lead.opportunity_id else None, today=company_today())
 
 
 @bp.get("/<int:lead_id>")

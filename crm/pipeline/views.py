@@ -20,6 +20,7 @@ from crm.pipeline.forms import (
     partner_choices,
 )
 from shared.api import int_arg, paginate, query_arg
+from shared.dates import company_today
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import run_form
@@ -155,7 +156,7 @@ def render_opportunity(opportunity, lose_form=None, activity_form=None):
         activity_form=activity_form or ActivityForm(opportunity_id=opportunity.id,
                                                     formdata=None),
         activities=activity_services.timeline(opportunity_id=opportunity.id), kinds=KIND_LABELS,
-        today=activity_services.today())
+        today=company_today())
 
 
 @bp.get("/opportunities/<int:opportunity_id>")

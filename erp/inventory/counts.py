@@ -18,7 +18,7 @@ from sqlalchemy import select
 from erp.inventory.models import Location, StockBalance, StockCount, StockMove
 from erp.inventory.services import (
     ZERO,
-    _active_location,
+    active_location,
     book_move,
     check_movable,
     find_product,
@@ -56,7 +56,7 @@ class CountLine:
 def _count_location(data: dict) -> Location:
     location_id = clean({"location_id": Integer(min_value=1, required=True)},
                         data)["location_id"]
-    location = _active_location(location_id, "location_id")
+    location = active_location(location_id, "location_id")
     if not location.is_internal:
         raise ValidationError(fields={"location_id": _("Count an internal location.")})
     return location

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +27,7 @@ from erp.inventory.models import (
     StockBalance,
     StockMove,
 )
+from shared.dates import company_zone, day_start
 from shared.db import sqlstate, transactional
 from shared.errors import Duplicate, InsufficientStock, InvalidState, NotFound, ValidationError
 from shared.extensions import db
@@ -36,7 +35,7 @@ from shared.products.models import Product
 from shared.products.services import register_stock_provider
 from shared.reference import reference_data
 from shared.upsert import insert_ignore, insert_or_add
-from shared.validation import Boolean, Choice, FieldError, Integer, Number, Text, clean
+from shared.validation import Boolean, Choice, Integer, Number, Text, clean
 
 ZERO = Decimal("0.000")
 STOCKED_TYPES = ("stockable", "consumable")  # services are never moved
@@ -238,7 +237,7 @@ def book_move(product: Product, quantity: Decimal, source: Location, target: Loc
     return move
 
 
-def _active_location(location_id: int, field: str) -> Location:
+def active_location(location_id: int, field: str) -> Location:
     location = db.session.get(Location, location_id)
     if location is None:
         raise ValidationError(fields={field: _("No such location.")})
@@ -254,8 +253,8 @@ def record_move(data: dict, user_id: int | None) -> StockMove:
     product = _movable_product(values)
     if not product.active:
         raise ValidationError(fields={"product_id": _("This product is archived.")})
-    source = _active_location(values["from_location_id"], "from_location_id")
-    target = _active_location(values["to_location_id"], "to_location_id")
+    source = active_location(values["from_location_id"], "from_location_id")
+    target = active_location(values["to_location_id"], "to_location_id")
     return book_move(product, values["quantity"], source, target, user_id=user_id,
                      reference=values.get("reference"), note=values.get("note"))
 
@@ -377,18 +376,17 @@ def level_rows(stmt: Select) -> list[LevelRow]:
 
 def parse_since(value: str, field: str) -> datetime:
     """An ISO date (start of that day, company time zone) or an ISO timestamp."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     text = value.strip()
     if len(text) > 19 and text[19] == " ":  # an unencoded "+08:00" arrives as " 08:00"
         text = f"{text[:19]}+{text[20:]}"
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time.min, tzinfo=zone)
+            return day_start(date.fromisoformat(text))
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValidationError(fields={field: _("Must be a date or a timestamp in ISO 8601.")}) \
             from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    return moment if moment.tzinfo else moment.replace(tzinfo=company_zone())
 
 
 def move_query(*, product_id: int | None = None, location_id: int | None = None,
@@ -426,14 +424,3 @@ def product_skus(product_ids: Iterable[int]) -> dict[int, Product]:
 def locations_by_id() -> dict[int, Location]:
     return {loc.id: loc for loc in db.session.scalars(select(Location))}
 
-
-def quantity_field(value, field: str = "quantity", *, allow_zero: bool = False) -> Decimal:
-    """A quantity from a form or a CSV cell, by the same rule as the API."""
-    rule = Number(places=3, min_value=0) if allow_zero else Number(places=3, positive=True)
-    try:
-        number = rule.clean(value)
-    except FieldError as exc:
-        raise ValidationError(fields={field: str(exc)}) from None
-    if number is None:
-        raise ValidationError(fields={field: _("This field is required.")})
-    return number

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from erp.inventory.models import Location, ScannerSettings, StockMove
 from erp.inventory.services import (
-    _active_location,
+    active_location,
     balance_at,
     book_move,
     check_movable,
@@ -74,7 +74,7 @@ def _first_of_kind(kind: str) -> Location:
 def _internal(location_id: int | None, field: str) -> Location:
     if location_id is None:
         raise ValidationError(fields={field: _("Choose a location.")})
-    location = _active_location(location_id, field)
+    location = active_location(location_id, field)
     if not location.is_internal:
         raise ValidationError(fields={field: _("Choose a warehouse location.")})
     return location
