@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.master_data import drop_postgres, scratch_postgres  # noqa: E402
 from config import TestConfig  # noqa: E402
 from erp.inventory.models import StockMove  # noqa: E402
 from shared.extensions import db  # noqa: E402
@@ -48,14 +48,7 @@ def database_url(label: str, workdir: Path) -> str:
     base = os.environ.get("BENCH_DATABASE_URL")
     if not base:
         return f"sqlite:///{workdir / f'{label}.sqlite3'}"
-    url = make_url(base)
-    name = f"bench_inventory_{label}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return scratch_postgres(base, f"bench_inventory_{label}")
 
 
 def build(url: str, moves: int):
@@ -211,6 +204,9 @@ def main() -> None:
         rate, median = record_rate(urls[sizes[-1]], args.record)
         print(f"\nrecording moves over HTTP (gunicorn, 1 worker, keep-alive), "
               f"{sizes[-1]:,} moves in history: {rate:.0f} moves/s, median {median:.2f} ms")
+        base = os.environ.get("BENCH_DATABASE_URL")
+        for size in sizes if base else ():
+            drop_postgres(base, f"bench_inventory_m{size}")
 
 
 if __name__ == "__main__":

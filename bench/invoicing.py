@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from app import create_app
+from bench.master_data import drop_postgres, scratch_postgres
 from config import TestConfig
 from erp.invoicing import pdf, services
 from erp.invoicing.scale import scale_invoices
@@ -58,17 +58,8 @@ def timed(fn, repeat: int = 1) -> tuple[float, object]:
 def scratch_url() -> tuple[str, callable]:
     base = os.environ.get("BENCH_DATABASE_URL")
     if base:
-        url = make_url(base)
         name = f"bench_invoicing_{uuid.uuid4().hex[:6]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-        return url.set(database=name).render_as_string(hide_password=False), drop
+        return scratch_postgres(base, name), lambda: drop_postgres(base, name)
     folder = tempfile.mkdtemp(prefix="bench-invoicing-")
     return f"sqlite:///{folder}/bench.sqlite3", lambda: None
 

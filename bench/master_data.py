@@ -79,13 +79,22 @@ def build(url: str, size: int):
 
 
 def scratch_postgres(base_url: str, name: str) -> str:
+    """An empty database `name` on the server of `base_url` (dropped first if it exists);
+    every bench script makes its PostgreSQL databases here."""
+    drop_postgres(base_url, name)
     url = make_url(base_url)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(base_url: str, name: str) -> None:
+    admin = create_engine(make_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def median_ms(client, headers, path: str, repeat: int) -> float:

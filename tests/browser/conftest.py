@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
 
 BROWSER_DIR = Path(__file__).resolve().parent
 
@@ -46,3 +49,13 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def sign_in(page: Page, live_server: str, email: str) -> None:
+    """Sign in through the login form and wait for the signed-in page (test_smoke.py
+    checks the form itself)."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("current-user")).to_be_visible()

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -14,10 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_sales_user_lead_to_lost_opportunity(app, live_server: str, page: Page) -> None:
     _, email = make_user(app, "sales", name="Li Na")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, email)
 
     page.get_by_test_id("main-nav").get_by_role("link", name="Leads").click()
     page.get_by_role("link", name="New lead").click()
@@ -66,10 +64,7 @@ def test_keyboard_move_control_updates_totals(app, live_server: str, page: Page)
                         ).json["token"]
     ApiClient(client, token, 0).post("/opportunities", json={"title": "Kettles",
                                                              "expected_revenue": "200"})
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, email)
     page.goto(f"{live_server}/pipeline/")
     page.get_by_label("Move Kettles to").select_option(label="Negotiation")
     page.get_by_test_id("card").get_by_role("button", name="Move").press("Enter")

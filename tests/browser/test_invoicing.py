@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 
 from erp.invoicing import services
 from shared.partners.services import create_partner
-from tests.conftest import PASSWORD, make_user
+from tests.browser.conftest import sign_in
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +25,7 @@ def test_finance_posts_records_a_partial_payment_and_downloads_the_pdf(app, live
             {"description": "办公椅 Chair", "quantity": 2, "unit_price": "100.00",
              "tax_rate": "13"}]}).id
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, email)
 
     page.goto(f"{live_server}/invoices/{invoice_id}")
     page.get_by_role("button", name="Post", exact=True).click()

@@ -9,17 +9,10 @@ from playwright.sync_api import Page, expect
 
 from shared.extensions import db
 from shared.products import services as product_services
-from tests.conftest import PASSWORD, make_user
+from tests.browser.conftest import sign_in
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
 
 
 def test_scan_receipts_then_a_refused_delivery(app, live_server: str, page: Page) -> None:
