@@ -16,7 +16,8 @@ from erp.invoicing import api as invoicing_api
 from erp.invoicing import scale as invoicing_scale  # noqa: F401  (registers --invoices)
 from erp.invoicing import seed as invoicing_seed  # noqa: F401  (registers demo invoices)
 from erp.invoicing import views as invoicing_views
+from erp.sales import api as sales_api
 
 BLUEPRINTS: list[Blueprint] = [inventory_views.bp, inventory_api.bp, invoicing_views.bp,
-                               invoicing_api.bp]
+                               invoicing_api.bp, sales_api.bp]
 COMMANDS: list[click.Command] = [inventory_cli.stock_check_command]

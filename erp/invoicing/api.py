@@ -21,7 +21,8 @@ INVOICE_FIELDS = ("id", "number", "kind", "partner_id", "invoice_date", "due_dat
                   "amount_credited", "amount_due", "sales_order_id", "purchase_order_id",
                   "reversed_invoice_id", "notes", "created_at", "posted_at")
 LINE_FIELDS = ("id", "product_id", "description", "quantity", "unit_price", "discount_pct",
-               "tax_rate", "subtotal", "tax", "total", "credited_qty", "origin_line_id")
+               "tax_rate", "subtotal", "tax", "total", "credited_qty", "origin_line_id",
+               "sales_order_line_id")
 
 
 def invoice_json(invoice: Invoice, today: date | None = None) -> dict:

@@ -124,6 +124,9 @@ class InvoiceLine(Base):
     credited_qty: Mapped[Quantity] = mapped_column(default=Decimal("0"))  # by credit notes
     origin_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("invoice_lines.id", ondelete="SET NULL"), index=True)
+    # The sales order line this invoices; the order's invoiced quantities are summed from it.
+    sales_order_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_order_lines.id", ondelete="SET NULL"), index=True)
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 

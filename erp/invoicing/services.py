@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, column, func, select, table
 from sqlalchemy.orm import selectinload
 
 from erp.invoicing.models import (
@@ -71,7 +72,12 @@ LINE_SPEC = {
     "unit_price": Number(places=2, min_value=0),
     "discount_pct": Number(places=2, min_value=0, max_value=100, default=Decimal("0")),
     "tax_rate": Number(places=2, min_value=0, max_value=100),
+    "sales_order_line_id": Integer(min_value=1),
 }
+
+# Sent inside the transaction whenever an invoice's lines may count differently towards its
+# sales order (edited, cancelled, credited); sales recounts the order's invoiced quantities.
+invoice_changed = Namespace().signal("invoice-changed")
 
 # Which states each action starts from; anything else is refused.
 TRANSITIONS = {"edit": {DRAFT}, "post": {DRAFT}, "cancel": {DRAFT}, "credit": {POSTED}}
@@ -222,6 +228,7 @@ def _clean_lines(raw: Any, purchase: bool) -> tuple[list[dict], dict[str, str]]:
             cleaned.append({})
     if errors:
         return cleaned, errors
+    errors.update(_unknown_order_lines(cleaned))
     product_ids = {line["product_id"] for line in cleaned if line.get("product_id")}
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.id.in_(product_ids)))} if product_ids else {}
@@ -245,6 +252,18 @@ def _clean_lines(raw: Any, purchase: bool) -> tuple[list[dict], dict[str, str]]:
         if line.get("tax_rate") is None:
             line["tax_rate"] = product.tax_rate if product is not None else default_tax
     return cleaned, errors
+
+
+def _unknown_order_lines(cleaned: list[dict]) -> dict[str, str]:
+    """Lines may keep the sales order line they invoice; it must exist."""
+    ids = {line["sales_order_line_id"] for line in cleaned if line.get("sales_order_line_id")}
+    if not ids:
+        return {}
+    order_lines = table("sales_order_lines", column("id"))
+    known = set(db.session.scalars(select(order_lines.c.id).where(order_lines.c.id.in_(ids))))
+    return {f"lines.{index}.sales_order_line_id": _("No such sales order line.")
+            for index, line in enumerate(cleaned)
+            if line.get("sales_order_line_id") and line["sales_order_line_id"] not in known}
 
 
 def _set_lines(invoice: Invoice, lines: list[dict]) -> None:
@@ -339,6 +358,7 @@ def update_invoice(invoice_id: int, data: dict) -> Invoice:
     else:
         _compute_totals(invoice)
     db.session.flush()
+    invoice_changed.send(invoice)
     return invoice
 
 
@@ -366,6 +386,7 @@ def cancel_invoice(invoice_id: int) -> Invoice:
     guard(invoice, "cancel")
     invoice.state = CANCELLED
     invoice.amount_due = ZERO
+    invoice_changed.send(invoice)
     return invoice
 
 
@@ -470,4 +491,5 @@ def create_credit_note(invoice_id: int, data: dict | None = None, *,
     if original.amount_due == 0:
         original.state = PAID
     db.session.flush()
+    invoice_changed.send(original)
     return note
