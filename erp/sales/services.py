@@ -50,7 +50,7 @@ from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import Conflict, Immutable, InvalidState, NotFound, ValidationError
 from shared.extensions import db
-from shared.money import ZERO, document_totals, line_figures, round_money
+from shared.money import document_totals, line_figures, round_money
 from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.queries import search
