@@ -51,7 +51,8 @@ def list_filters() -> dict:
             "date_from": query_arg("date_from", IsoDate()),
             "date_to": query_arg("date_to", IsoDate()), "overdue": bool_arg("overdue"),
             "bucket": request.args.get("bucket") or None,
-            "as_of": query_arg("as_of", IsoDate())}
+            "as_of": query_arg("as_of", IsoDate()),
+            "sales_order_id": int_arg("sales_order_id")}
 
 
 @bp.get("/invoices")

@@ -142,7 +142,7 @@ def invoice_query(*, q: str | None = None, kind: str | None = None, state: str |
                   partner_id: int | None = None, date_from: date | None = None,
                   date_to: date | None = None, overdue: bool | None = None,
                   bucket: str | None = None, as_of: date | None = None,
-                  today: date | None = None) -> Select:
+                  sales_order_id: int | None = None, today: date | None = None) -> Select:
     """The invoice list that pages, the API and reports share (newest first)."""
     today = today or date.today()
     stmt = select(Invoice).order_by(Invoice.invoice_date.desc(), Invoice.id.desc())
@@ -157,6 +157,8 @@ def invoice_query(*, q: str | None = None, kind: str | None = None, state: str |
         stmt = stmt.where(Invoice.state == state)
     if partner_id:
         stmt = stmt.where(Invoice.partner_id == partner_id)
+    if sales_order_id:
+        stmt = stmt.where(Invoice.sales_order_id == sales_order_id)
     if date_from:
         stmt = stmt.where(Invoice.invoice_date >= date_from)
     if date_to:

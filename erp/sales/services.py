@@ -481,7 +481,7 @@ def deliver_order(order_id: int, data: dict | None = None, *,
             continue
         from_reservation = min(quantity, line.reserved_qty)
         move = book_move(line.product, quantity, source, target, user_id=user_id,
-                         reference=f"{order.number} {delivery.number}",
+                         reference=order.number, note=delivery.number,
                          reserved=from_reservation)
         line.reserved_qty -= from_reservation
         line.delivered_qty += quantity

@@ -131,9 +131,10 @@ def test_deliver_defaults_to_what_is_reserved_and_leaves_a_backorder(shop, sales
     assert line_of(order, shop.lamp)["delivered_qty"] == "4.000"
     assert shop.level(shop.chair) == (Decimal(0), Decimal(0), Decimal(0))
     assert shop.level(shop.lamp) == (Decimal(6), Decimal(0), Decimal(6))
-    moves = warehouse.get(f"/stock/moves?reference={order['number']}%20WH/OUT/00001").json
+    moves = warehouse.get(f"/stock/moves?reference={order['number']}").json
     assert {(m["product_id"], m["quantity"]) for m in moves["items"]} == \
         {(shop.lamp, "4.000"), (shop.chair, "5.000")}
+    assert {m["note"] for m in moves["items"]} == {"WH/OUT/00001"}
     deliveries = warehouse.get(f"/sales-orders/{order['id']}/deliveries").json["items"]
     assert [d["number"] for d in deliveries] == ["WH/OUT/00001"]
     shop.receive(shop.chair, 3)
@@ -184,6 +185,8 @@ def test_invoice_status_follows_deliveries_and_invoices(shop, sales, warehouse, 
     assert r.status_code == 201
     invoice = finance.get(f"/invoices/{r.json['invoice_id']}").json
     assert invoice["sales_order_id"] == oid and invoice["state"] == "draft"
+    listed = finance.get(f"/invoices?sales_order_id={oid}").json["items"]
+    assert [i["id"] for i in listed] == [invoice["id"]]
     assert [(li["description"], li["quantity"]) for li in invoice["lines"]] == \
         [("LED 台灯 Desk Lamp", "4.000"), ("Office Chair 办公椅", "5.000")]
     order = sales.get(f"/sales-orders/{oid}").json
