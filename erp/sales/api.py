@@ -82,9 +82,17 @@ def confirm_order(order_id: int):
 
 
 @bp.post("/sales-orders/<int:order_id>/reserve")
-@require("sales_orders", "write")
+@require("sales_orders", "reserve")
 def reserve_order(order_id: int):
+    """Reserve again: stock that arrived since confirmation goes to this order."""
     return order_json(services.reserve_order(order_id))
+
+
+@bp.post("/sales-orders/reserve-waiting")
+@require("sales_orders", "reserve")
+def reserve_waiting():
+    """Give free stock to every waiting order, oldest first: {"items": [orders helped]}."""
+    return {"items": [order_json(order) for order in services.reserve_waiting()]}
 
 
 @bp.post("/sales-orders/<int:order_id>/deliver")

@@ -427,6 +427,34 @@ def reserve_order(order_id: int) -> SalesOrder:
     return order
 
 
+def waiting_orders_query(product_ids: Iterable[int] | None = None) -> Select:
+    """Confirmed orders with goods still to reserve, oldest first (first come, first served)."""
+    waiting = (select(SalesOrderLine.order_id).where(
+        SalesOrderLine.product_type != "service",
+        SalesOrderLine.reserved_qty + SalesOrderLine.delivered_qty < SalesOrderLine.quantity))
+    if product_ids is not None:
+        waiting = waiting.where(SalesOrderLine.product_id.in_(list(product_ids)))
+    return (select(SalesOrder.id)
+            .where(SalesOrder.state.in_((CONFIRMED, PARTIALLY_DELIVERED)),
+                   SalesOrder.id.in_(waiting.distinct()))
+            .order_by(SalesOrder.confirmed_at, SalesOrder.id))
+
+
+@transactional
+def reserve_waiting(product_ids: Iterable[int] | None = None) -> list[SalesOrder]:
+    """After goods arrive: give free stock to the waiting orders, oldest first. Returns the
+    orders that got something. Orders are locked one by one, as confirm and deliver lock
+    theirs, always before the balance rows."""
+    helped = []
+    for order_id in db.session.scalars(waiting_orders_query(product_ids)).all():
+        order = get_order(order_id, lock=True)
+        before = sum((line.reserved_qty for line in order.lines), QTY_ZERO)
+        _reserve_lines(order)
+        if sum((line.reserved_qty for line in order.lines), QTY_ZERO) > before:
+            helped.append(order)
+    return helped
+
+
 # --------------------------------------------------------------------------- delivering
 
 

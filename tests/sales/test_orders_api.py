@@ -307,6 +307,8 @@ def test_the_to_deliver_queue_is_oldest_first(shop, sales, warehouse):
     ("finance", "post", "/sales-orders/1/confirm", None),  # only with the credit override
     ("warehouse", "patch", "/sales-orders/1", {}),
     ("finance", "post", "/sales-orders/1/cancel", None),
+    ("finance", "post", "/sales-orders/1/reserve", None),
+    ("support", "post", "/sales-orders/1/reserve", None),
 ])
 def test_roles(shop, sales, api_as, role, method, path, body):
     shop.order(sales, (shop.lamp, 1))
@@ -345,3 +347,20 @@ def test_the_list_does_not_query_per_order(app, shop, sales):
         shop.order(sales, (shop.lamp, 1), (shop.setup, 2))
     _, many = sql_statements(app, lambda: sales.get("/sales-orders"))
     assert len(many) == len(few)
+
+
+def test_reserve_waiting_serves_the_oldest_orders_first(shop, sales, warehouse, api_as):
+    older = shop.order(sales, (shop.chair, 4))
+    newer = shop.order(sales, (shop.chair, 4), (shop.lamp, 1))
+    sales.post(f"/sales-orders/{older['id']}/confirm")  # takes 4 of the 5 chairs
+    sales.post(f"/sales-orders/{newer['id']}/confirm")  # 1 chair; 3 wait
+    warehouse.post(f"/sales-orders/{older['id']}/deliver")
+    shop.receive(shop.chair, 5)
+    r = warehouse.post("/sales-orders/reserve-waiting")
+    assert r.status_code == 200
+    assert [o["id"] for o in r.json["items"]] == [newer["id"]]
+    assert line_of(r.json["items"][0], shop.chair)["reserved_qty"] == "4.000"
+    assert shop.level(shop.chair) == (Decimal(6), Decimal(4), Decimal(2))
+    assert warehouse.post("/sales-orders/reserve-waiting").json["items"] == []
+    for role in ("finance", "support"):
+        assert api_as(role).post("/sales-orders/reserve-waiting").status_code == 403
