@@ -19,7 +19,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, column, func, or_, select, table
 from sqlalchemy.orm import selectinload
 
 from erp.inventory.models import StockMove
@@ -55,6 +55,7 @@ from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.queries import search
 from shared.sequences.services import next_number, register_sequence
+from shared.users.models import User
 from shared.validation import Boolean, Integer, IsoDate, Number, Text, clean
 
 register_sequence("sales_order", "SO", padding=5)
@@ -223,6 +224,22 @@ def _customer(partner_id: int) -> Partner:
     return partner
 
 
+def _check_opportunity(values: dict) -> None:
+    """An order may name the CRM opportunity it was quoted from; it must exist. The table is
+    named, not imported (erp never imports crm)."""
+    if not values.get("opportunity_id"):
+        return
+    opportunities = table("opportunities", column("id"))
+    if db.session.scalar(select(opportunities.c.id).where(
+            opportunities.c.id == values["opportunity_id"])) is None:
+        raise ValidationError(fields={"opportunity_id": _("No such opportunity.")})
+
+
+def _check_salesperson(values: dict) -> None:
+    if values.get("salesperson_id") and db.session.get(User, values["salesperson_id"]) is None:
+        raise ValidationError(fields={"salesperson_id": _("No such user.")})
+
+
 def _clean_lines(raw: Any) -> list[dict]:
     """Validated lines with the product's defaults filled in (description, price, tax);
     every bad field of every line is reported at once."""
@@ -318,6 +335,8 @@ def create_order(data: dict, *, user_id: int | None = None) -> SalesOrder:
     if errors:
         raise ValidationError(fields=errors)
     partner = _customer(values["partner_id"])
+    _check_opportunity(values)
+    _check_salesperson(values)
     values.setdefault("salesperson_id", user_id)
     order = SalesOrder(**{k: v for k, v in values.items() if v is not None},
                        partner=partner, state=DRAFT, invoice_status=NOTHING,
@@ -337,6 +356,8 @@ def update_order(order_id: int, data: dict) -> SalesOrder:
     guard(order, "edit")
     values = clean(ORDER_SPEC, data, partial=True)
     lines = _clean_lines(data["lines"]) if "lines" in data else None
+    _check_opportunity(values)
+    _check_salesperson(values)
     if "partner_id" in values:
         order.partner = _customer(values.pop("partner_id"))
     for key, value in values.items():

@@ -364,3 +364,12 @@ def test_reserve_waiting_serves_the_oldest_orders_first(shop, sales, warehouse, 
     assert warehouse.post("/sales-orders/reserve-waiting").json["items"] == []
     for role in ("finance", "support"):
         assert api_as(role).post("/sales-orders/reserve-waiting").status_code == 403
+
+
+def test_an_unknown_opportunity_or_salesperson_is_422(app, shop, sales):
+    from erp.sales.models import SalesOrder
+    r = sales.post("/sales-orders", json={"partner_id": shop.customer, "opportunity_id": 777})
+    assert r.status_code == 422 and "opportunity_id" in r.json["error"]["fields"]
+    r = sales.post("/sales-orders", json={"partner_id": shop.customer, "salesperson_id": 777})
+    assert r.status_code == 422 and "salesperson_id" in r.json["error"]["fields"]
+    assert row_count(app, SalesOrder) == 0
