@@ -22,7 +22,11 @@ def stage_json(stage: Stage) -> dict:
 
 
 def opportunity_json(opportunity: Opportunity) -> dict:
-    return {field: getattr(opportunity, field) for field in OPPORTUNITY_FIELDS}
+    data = {field: getattr(opportunity, field) for field in OPPORTUNITY_FIELDS}
+    data["lines"] = [{"id": line.id, "product_id": line.product_id, "sku": line.product.sku,
+                      "quantity": line.quantity, "unit_price": line.unit_price}
+                     for line in opportunity.lines]
+    return data
 
 
 @bp.get("/pipeline/stages")
@@ -71,6 +75,7 @@ def list_opportunities():
         stage_id=int_arg("stage_id"), owner_id=int_arg("owner_id"),
         partner_id=int_arg("partner_id"))
     page = paginate(stmt)
+    services.with_lines(page.items)
     return page_json(page, [opportunity_json(o) for o in page.items])
 
 
@@ -111,3 +116,11 @@ def win_opportunity(opportunity_id: int):
 def lose_opportunity(opportunity_id: int):
     return opportunity_json(services.lose_opportunity(opportunity_id, json_body(),
                                                       user_id=current_user.id))
+
+
+@bp.post("/opportunities/<int:opportunity_id>/quote")
+@require("sales_orders", "write")
+def quote_opportunity(opportunity_id: int):
+    """A draft quotation for the opportunity's customer with its expected lines."""
+    order = services.quote_opportunity(opportunity_id, user_id=current_user.id)
+    return {"sales_order_id": order.id}, 201

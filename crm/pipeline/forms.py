@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 
+from shared.errors import DomainError
 from shared.forms import ServiceForm, blank_choice
 
 
@@ -21,7 +22,37 @@ class OpportunityForm(ServiceForm):
         values = super().values()
         values["expected_close_date"] = self.expected_close_date.raw_data[0] \
             if self.expected_close_date.raw_data else None
+        lines = submitted_lines()
+        if lines is not None:
+            values["lines"] = lines
         return values
+
+    def show_errors(self, error: DomainError) -> None:
+        """Errors of the expected-product rows (`lines.0.quantity`) are listed above the
+        form with their row number; the others go to their fields."""
+        line_errors = {k: v for k, v in error.fields.items() if k.startswith("lines")}
+        for key, why in line_errors.items():
+            parts = key.split(".")
+            row = int(parts[1]) + 1 if len(parts) > 1 and parts[1].isdigit() else None
+            self.form_errors.append(_l("Product row %(n)s: %(why)s", n=row, why=why)
+                                    if row else why)
+        others = {k: v for k, v in error.fields.items() if k not in line_errors}
+        if others or not line_errors:
+            error.fields = others
+            super().show_errors(error)
+
+
+def submitted_lines() -> list[dict] | None:
+    """The expected-product rows of the opportunity form (blank rows skipped); None when the
+    form has no rows at all, so the lines are left as they are."""
+    from flask import request
+
+    if "line_product_id" not in request.form:
+        return None
+    rows = zip(request.form.getlist("line_product_id"), request.form.getlist("line_quantity"),
+               request.form.getlist("line_unit_price"), strict=False)
+    return [{"product_id": product, "quantity": quantity, "unit_price": price or None}
+            for product, quantity, price in rows if product or quantity or price]
 
 
 class LoseForm(ServiceForm):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db import Base, Money, Rate, trigram_indexes, utcnow
+from shared.db import Base, Money, Quantity, Rate, trigram_indexes, utcnow
 
 OPPORTUNITY_STATUSES = ("open", "won", "lost")
 
@@ -76,6 +76,34 @@ class Opportunity(Base):
     closed_at: Mapped[datetime | None]
 
     stage: Mapped[Stage] = relationship(lazy="joined", innerjoin=True)
+    # The products the customer is expected to buy; carried into the quotation made from it.
+    lines: Mapped[list[OpportunityLine]] = relationship(
+        back_populates="opportunity", order_by="OpportunityLine.sequence",
+        cascade="all, delete-orphan")
+
+
+class OpportunityLine(Base):
+    """An expected product line of an opportunity (Odoo's sale_crm "expected products")."""
+
+    __tablename__ = "opportunity_lines"
+    __audit_as__ = ("opportunities", "opportunity_id")
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price IS NULL OR unit_price >= 0", name="unit_price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"),
+                                            index=True)
+    quantity: Mapped[Quantity]
+    # None: the product's list price when the quotation is made.
+    unit_price: Mapped[Money | None]
+
+    opportunity: Mapped[Opportunity] = relationship(back_populates="lines")
+    product = relationship("Product", lazy="joined", innerjoin=True)
 
 
 class StageChange(Base):

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
-from crm.pipeline.models import LostReason, Opportunity, Stage, StageChange
+from crm.pipeline.models import LostReason, Opportunity, OpportunityLine, Stage, StageChange
 from crm.queries import may_see, visible
+from erp.sales import services as sales_services
+from erp.sales.models import SalesOrder
 from shared.db import flush_or_duplicate, transactional, utcnow
 from shared.errors import Duplicate, InvalidState, NotFound, ValidationError
 from shared.extensions import db
+from shared.products.models import Product
 from shared.queries import search
 from shared.reference import reference_data
 from shared.users.models import User
@@ -59,6 +64,14 @@ OPPORTUNITY_SPEC = {
 }
 
 REASON_SPEC = {"reason": Text(required=True, max_length=500)}
+
+# An expected product line (`lines` on the opportunity API); the price is optional: without
+# it the quotation takes the product's list price.
+LINE_SPEC = {
+    "product_id": Integer(min_value=1, required=True),
+    "quantity": Number(places=3, positive=True, required=True),
+    "unit_price": Number(places=2, min_value=0),
+}
 
 
 def weighted(expected: Decimal, probability: Decimal) -> Decimal:
@@ -234,7 +247,9 @@ def create_opportunity(data: dict, *, user_id: int | None = None,
         expected_close_date=values.get("expected_close_date"),
         owner_id=values.get("owner_id") or user_id, notes=values.get("notes"), lead_id=lead_id)
     _refresh_weighted(opportunity)
+    lines = clean_lines(data.get("lines"))
     db.session.add(opportunity)
+    _set_lines(opportunity, lines)
     db.session.flush()
     _record_stage(opportunity, None, user_id)
     return opportunity
@@ -251,10 +266,64 @@ def update_opportunity(opportunity_id: int, data: dict) -> Opportunity:
     if "probability" in values and values["probability"] is None:
         values["probability"] = opportunity.stage.probability
     _check_references(values)
+    lines = clean_lines(data["lines"]) if "lines" in data else None
     for key, value in values.items():
         setattr(opportunity, key, value)
     _refresh_weighted(opportunity)
+    if lines is not None:  # the list given replaces the lines (API.md: PATCH lines)
+        _set_lines(opportunity, lines)
+    db.session.flush()
     return opportunity
+
+
+def clean_lines(raw: Any) -> list[dict]:
+    """Validated expected lines; every bad field of every line is reported at once
+    (`lines.0.quantity`). None or an absent key means no lines."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValidationError(fields={"lines": _("Must be a list of lines.")})
+    errors: dict[str, str] = {}
+    cleaned: list[dict] = []
+    for index, item in enumerate(raw):
+        try:
+            cleaned.append(clean(LINE_SPEC, item if isinstance(item, dict) else {}))
+        except ValidationError as exc:
+            errors.update({f"lines.{index}.{name}": why for name, why in exc.fields.items()})
+            cleaned.append({})
+    ids = {line["product_id"] for line in cleaned if line}
+    products = {p.id: p for p in db.session.scalars(
+        select(Product).where(Product.id.in_(ids)))} if ids else {}
+    for index, line in enumerate(cleaned):
+        if not line:
+            continue
+        product = products.get(line["product_id"])
+        if product is None:
+            errors[f"lines.{index}.product_id"] = _("No such product.")
+        elif not product.active:
+            errors[f"lines.{index}.product_id"] = _("%(sku)s is archived and cannot be sold.",
+                                                    sku=product.sku)
+    if errors:
+        raise ValidationError(fields=errors)
+    return cleaned
+
+
+def _set_lines(opportunity: Opportunity, lines: list[dict]) -> None:
+    opportunity.lines.clear()
+    db.session.flush()
+    for sequence, values in enumerate(lines, start=1):
+        opportunity.lines.append(OpportunityLine(
+            sequence=sequence, product_id=values["product_id"], quantity=values["quantity"],
+            unit_price=values.get("unit_price")))
+
+
+def with_lines(opportunities: list[Opportunity]) -> list[Opportunity]:
+    """Load the expected lines of a page of opportunities in one query (no query per row)."""
+    if opportunities:
+        db.session.scalars(select(Opportunity)
+                           .where(Opportunity.id.in_([o.id for o in opportunities]))
+                           .options(selectinload(Opportunity.lines))).all()
+    return opportunities
 
 
 def _require_open(opportunity: Opportunity) -> None:
@@ -303,6 +372,51 @@ def win_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Oppor
     _require_open(opportunity)
     _close(opportunity, _special_stage("is_won"), "won", user_id)
     return opportunity
+
+
+# --------------------------------------------------------------------------- order to cash
+
+
+@transactional
+def quote_opportunity(opportunity_id: int, *, user_id: int | None = None) -> SalesOrder:
+    """A draft quotation for the opportunity's customer with its expected lines (Odoo's
+    "New Quotation" on an opportunity). Open and won opportunities may be quoted (a won deal
+    may need another quotation); a lost one may not (409 invalid_state). Without a customer:
+    422 on `partner_id`; a partner who is not a customer: 422 from sales."""
+    opportunity = get_opportunity(opportunity_id, for_update=True)
+    if opportunity.status == "lost":
+        raise InvalidState(_("This opportunity is lost; reopen it as a new opportunity "
+                             "before quoting."))
+    if not opportunity.partner_id:
+        raise ValidationError(
+            _("Choose the opportunity's customer before making a quotation."),
+            fields={"partner_id": _("The opportunity has no customer to quote.")})
+    return sales_services.create_order({
+        "partner_id": opportunity.partner_id, "opportunity_id": opportunity.id,
+        "salesperson_id": opportunity.owner_id or user_id,
+        "lines": [{"product_id": line.product_id, "quantity": str(line.quantity),
+                   **({"unit_price": str(line.unit_price)} if line.unit_price is not None
+                      else {})}
+                  for line in opportunity.lines]}, user_id=user_id)
+
+
+@sales_services.order_confirmed.connect
+def _win_on_confirmation(_sender: Any, *, order: SalesOrder, user_id: int | None = None,
+                         **_extra: Any) -> None:
+    """An order quoted from an opportunity was confirmed: the opportunity is won, in the
+    confirming transaction. Already won: nothing to do. Lost: a confirmed sale proves it was
+    won after all, so it is reopened and won (the lost reason is cleared; the stage history
+    keeps the loss). The row-level limit does not apply: whoever may confirm the order
+    closes its opportunity, whoever owns it."""
+    if not order.opportunity_id:
+        return
+    db.session.execute(select(Opportunity.id).where(Opportunity.id == order.opportunity_id)
+                       .with_for_update())
+    opportunity = db.session.get(Opportunity, order.opportunity_id, populate_existing=True)
+    if opportunity is None or opportunity.status == "won":
+        return
+    _close(opportunity, _special_stage("is_won"), "won", user_id)
+    opportunity.lost_reason = None
 
 
 @transactional

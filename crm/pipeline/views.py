@@ -18,6 +18,7 @@ from crm.pipeline.forms import (
     OpportunityForm,
     StageForm,
     partner_choices,
+    submitted_lines,
 )
 from shared.api import int_arg, paginate, query_arg
 from shared.dates import company_today
@@ -26,6 +27,7 @@ from shared.extensions import db
 from shared.forms import run_form
 from shared.partners.models import Partner
 from shared.permissions import can, require
+from shared.products.models import Product
 from shared.ui import HomeCard, money, register_home_cards
 
 bp = Blueprint("pipeline", __name__)
@@ -121,6 +123,21 @@ def _opportunity_form(opportunity=None) -> OpportunityForm:
     return form
 
 
+def _render_form(form: OpportunityForm, opportunity=None):
+    """The form with its expected-product rows: what was submitted, else the saved lines,
+    and two blank rows to add more."""
+    rows = submitted_lines()
+    if rows is None:
+        rows = [{"product_id": line.product_id, "quantity": f"{line.quantity.normalize():f}",
+                 "unit_price": line.unit_price} for line in opportunity.lines] \
+            if opportunity is not None else []
+    rows = [*rows, *({"product_id": "", "quantity": "", "unit_price": ""} for _ in range(2))]
+    products = list(db.session.scalars(select(Product).where(Product.active.is_(True))
+                                       .order_by(Product.sku).limit(500)))
+    return render_template("crm/pipeline/form.html", form=form, opportunity=opportunity,
+                           line_rows=rows, products=products)
+
+
 @bp.route("/opportunities/new", methods=["GET", "POST"])
 @require("leads", "write")
 def new_opportunity():
@@ -130,7 +147,7 @@ def new_opportunity():
     if opportunity is not None:
         flash(_("Opportunity created."), "success")
         return redirect(url_for("pipeline.show_opportunity", opportunity_id=opportunity.id))
-    return render_template("crm/pipeline/form.html", form=form, opportunity=None)
+    return _render_form(form)
 
 
 @bp.route("/opportunities/<int:opportunity_id>/edit", methods=["GET", "POST"])
@@ -142,7 +159,7 @@ def edit_opportunity(opportunity_id: int):
     if saved is not None:
         flash(_("Opportunity saved."), "success")
         return redirect(url_for("pipeline.show_opportunity", opportunity_id=opportunity_id))
-    return render_template("crm/pipeline/form.html", form=form, opportunity=opportunity)
+    return _render_form(form, opportunity)
 
 
 def render_opportunity(opportunity, lose_form=None, activity_form=None):
@@ -171,6 +188,15 @@ def win_opportunity(opportunity_id: int):
     services.win_opportunity(opportunity_id, user_id=current_user.id)
     flash(_("Opportunity won."), "success")
     return redirect(url_for("pipeline.show_opportunity", opportunity_id=opportunity_id))
+
+
+@bp.post("/opportunities/<int:opportunity_id>/quote")
+@require("sales_orders", "write")
+def quote_opportunity(opportunity_id: int):
+    """"Create quotation": the same service as the API, then the quotation's edit page."""
+    order = services.quote_opportunity(opportunity_id, user_id=current_user.id)
+    flash(_("Quotation %(number)s created.", number=order.number), "success")
+    return redirect(f"/sales/orders/{order.id}/edit")
 
 
 @bp.post("/opportunities/<int:opportunity_id>/lose")
