@@ -169,8 +169,8 @@ def order_query(*, q: str | None = None, state: str | None = None,
     if salesperson_id:
         stmt = stmt.where(SalesOrder.salesperson_id == salesperson_id)
     if q:
-        stmt = stmt.join(Partner, Partner.id == SalesOrder.partner_id).where(
-            search(q, SalesOrder.number, Partner.name, SalesOrder.customer_reference))
+        stmt = search(stmt.join(Partner, Partner.id == SalesOrder.partner_id), q,
+                      [SalesOrder.number, Partner.name, SalesOrder.customer_reference])
     return stmt
 
 

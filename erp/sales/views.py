@@ -39,7 +39,7 @@ from erp.sales.models import (
 )
 from shared.api import paginate
 from shared.company.services import get_company
-from shared.errors import DomainError, Forbidden, ValidationError
+from shared.errors import DomainError, Forbidden
 from shared.extensions import db
 from shared.forms import blank_choice
 from shared.permissions import can, require
@@ -162,14 +162,13 @@ def _form_page(form: QuotationForm, order: SalesOrder | None, save):
         values = form.values()
         lines = parse_lines(request.form)
         values["lines"] = service_lines(lines)
-        missing = {f"lines.{i}.product_id": _("Pick a product from the list.")
-                   for i, line in enumerate(lines) if not line.get("product_id")}
         try:
-            if missing:
-                raise ValidationError(fields=missing)
             saved = save(values)
         except DomainError as exc:
             line_errors = {k: v for k, v in exc.fields.items() if k.startswith("lines")}
+            for i, line in enumerate(lines):  # typed in the picker but never picked
+                if not line.get("product_id") and line.get("product_search"):
+                    line_errors[f"lines.{i}.product_id"] = _("Pick a product from the list.")
             form.show_errors(exc)  # header fields beside them; else the message on top
             status = exc.status
         else:
