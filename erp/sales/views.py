@@ -39,6 +39,7 @@ from erp.sales.models import (
 )
 from shared.api import paginate
 from shared.company.services import get_company
+from shared.dates import company_today
 from shared.errors import DomainError, Forbidden
 from shared.extensions import db
 from shared.forms import blank_choice
@@ -192,6 +193,7 @@ def new_order():
     form.partner_id.choices = [blank_choice(), *customer_choices()]
     if request.method == "GET":
         form.partner_id.data = request.args.get("partner_id", "")
+        form.order_date.data = company_today()
     return _form_page(form, None, lambda values: services.create_order(
         values, user_id=current_user.id))
 

@@ -67,6 +67,13 @@
     }, 200);
   });
 
+  // A late answer (the user already picked or moved on) never reopens the list.
+  lines.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.target.classList.contains("picker-results")) { return; }
+    var search = event.detail.target.parentElement.querySelector(".picker-search");
+    if (document.activeElement !== search) { event.detail.shouldSwap = false; }
+  });
+
   function addLine() {
     var template = document.getElementById("line-template");
     var row = template.content.firstElementChild.cloneNode(true);
