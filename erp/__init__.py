@@ -17,7 +17,9 @@ from erp.invoicing import scale as invoicing_scale  # noqa: F401  (registers --i
 from erp.invoicing import seed as invoicing_seed  # noqa: F401  (registers demo invoices)
 from erp.invoicing import views as invoicing_views
 from erp.sales import api as sales_api
+from erp.sales import seed as sales_seed  # noqa: F401  (registers demo orders)
+from erp.sales import views as sales_views
 
 BLUEPRINTS: list[Blueprint] = [inventory_views.bp, inventory_api.bp, invoicing_views.bp,
-                               invoicing_api.bp, sales_api.bp]
+                               invoicing_api.bp, sales_views.bp, sales_api.bp]
 COMMANDS: list[click.Command] = [inventory_cli.stock_check_command]

@@ -91,9 +91,9 @@ def warm_up_in_background() -> None:
 
 # --------------------------------------------------------------------------- the document
 
-def document_locale(invoice: Invoice) -> str:
-    """The customer's language if set, else the company's."""
-    return invoice.partner.locale or get_company().locale or "en"
+def document_locale(document) -> str:
+    """The customer's language if set, else the company's (any document with a partner)."""
+    return document.partner.locale or get_company().locale or "en"
 
 
 def filename(invoice: Invoice) -> str:
@@ -101,7 +101,7 @@ def filename(invoice: Invoice) -> str:
     return f"{name}.pdf"
 
 
-def _logo_uri(company) -> str | None:
+def logo_uri(company) -> str | None:
     if not company.logo:
         return None
     return f"data:{company.logo_mimetype};base64,{base64.b64encode(company.logo).decode()}"
@@ -119,7 +119,7 @@ def invoice_html(invoice: Invoice) -> str:
             return format_currency(value, invoice.currency)
 
         return render_template(
-            "pdf/invoice.html", invoice=invoice, company=company, logo=_logo_uri(company),
+            "pdf/invoice.html", invoice=invoice, company=company, logo=logo_uri(company),
             partner=invoice.partner, money=money, tax_rows=invoice_tax_summary(invoice),
             payments=payments, credit_notes=credit_notes_of(invoice.id),
             draft=invoice.state in (DRAFT, CANCELLED), today=date.today())

@@ -1,11 +1,11 @@
 """/api/v1/sales-orders: quotations and orders, and their actions (API.md)."""
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from erp.sales import services
+from erp.sales import pdf, services
 from erp.sales.models import SalesOrder
 from shared.api import api_blueprint, int_arg, json_body, page_json, paginate
 from shared.errors import Forbidden
@@ -133,3 +133,13 @@ def to_deliver():
     page = paginate(services.to_deliver_query())
     services.with_lines(page.items)
     return page_json(page, [order_json(order) for order in page.items])
+
+
+@bp.get("/sales-orders/<int:order_id>/pdf")
+@require("sales_orders", "read")
+def order_pdf(order_id: int):
+    """The quotation (a draft) or sales order as the customer receives it; never stored."""
+    content, name = pdf.order_pdf(order_id)
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})

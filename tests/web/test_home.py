@@ -16,10 +16,12 @@ def home_cards(client) -> dict[str, tuple[str, bool]]:
 
 
 @pytest.mark.parametrize("role, labels", [
-    ("warehouse", {"Products to reorder"}),
+    ("warehouse", {"Products to reorder", "Orders to deliver"}),
     ("support", {"Products to reorder", "Receivables", "Overdue receivables"}),
     ("sales", {"Products to reorder", "Receivables", "Overdue receivables",
-               "Weighted pipeline", "My overdue activities"}),
+               "Weighted pipeline", "My overdue activities", "Quotations open"}),
+    ("finance", {"Products to reorder", "Receivables", "Overdue receivables",
+                 "Weighted pipeline", "My overdue activities", "Orders to invoice"}),
 ])
 def test_each_role_sees_the_figures_it_may_read(client, login_as, role, labels):
     login_as(role)
