@@ -117,7 +117,23 @@ def to_deliver():
     """The warehouse's queue: confirmed orders with reserved stock, oldest first."""
     page = paginate(services.to_deliver_query())
     services.with_lines(page.items)
-    return render_template("erp/sales/to_deliver.html", page=page)
+    return render_template("erp/sales/to_deliver.html", page=page, form=EmptyForm())
+
+
+@bp.post("/reserve-waiting")
+@require("sales_orders", "reserve")
+def reserve_waiting():
+    """After a receipt: free stock goes to the waiting orders, oldest first."""
+    if EmptyForm().validate_on_submit():
+        helped = services.reserve_waiting()
+        if helped:
+            flash(_("Stock reserved for %(numbers)s.",
+                    numbers=", ".join(order.number for order in helped)), "success")
+        else:
+            flash(_("No waiting order could get more stock."), "info")
+    else:
+        flash(_("The form expired; please try again."), "warning")
+    return redirect(url_for("sales.to_deliver"))
 
 
 # --------------------------------------------------------------------------- quotation form
@@ -291,7 +307,7 @@ def confirm_order(order_id: int):
 
 
 @bp.post("/orders/<int:order_id>/reserve")
-@require("sales_orders", "write")
+@require("sales_orders", "reserve")
 def reserve_order(order_id: int):
     if _checked_form(order_id):
         order = services.reserve_order(order_id)

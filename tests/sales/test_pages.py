@@ -134,7 +134,7 @@ def test_confirm_says_what_waits_and_warehouse_sees_deliver(client, login_as, sh
     assert 'data-testid="reserve"' in html and 'data-testid="deliver"' not in html
     switch_to(client, login_as, "warehouse")
     actions = _actions(client, order["id"])
-    assert 'data-testid="deliver"' in actions and 'data-testid="reserve"' not in actions
+    assert 'data-testid="deliver"' in actions and 'data-testid="reserve"' in actions
     assert 'data-testid="invoice"' not in actions
 
 
@@ -306,3 +306,28 @@ def test_cancel_from_the_page(client, login_as, shop):
                     follow_redirects=True)
     assert "cancelled" in r.get_data(as_text=True)
     assert shop.level(shop.lamp) == (10, 0, 10)
+
+
+def test_warehouse_reserves_arrivals_for_waiting_orders(client, login_as, shop, sales):
+    order = shop.order(sales, (shop.chair, 8))
+    sales.post(f"/sales-orders/{order['id']}/confirm")
+    shop.receive(shop.chair, 2)
+    login_as("warehouse")
+    html = client.get(f"/sales/orders/{order['id']}").get_data(as_text=True)
+    assert 'data-testid="reserve"' in html
+    token = csrf_token(client, "/sales/to-deliver")
+    r = client.post("/sales/reserve-waiting", data={"csrf_token": token},
+                    follow_redirects=True)
+    assert "Stock reserved for SO00001." in r.get_data(as_text=True)
+    assert shop.level(shop.chair) == (Decimal(7), Decimal(7), Decimal(0))
+    r = client.post("/sales/reserve-waiting", data={"csrf_token": token},
+                    follow_redirects=True)
+    assert "No waiting order could get more stock." in r.get_data(as_text=True)
+
+
+def test_finance_cannot_reserve_for_waiting_orders(client, login_as, shop):
+    login_as("finance")
+    assert 'data-testid="reserve-waiting"' not in \
+        client.get("/sales/to-deliver").get_data(as_text=True)
+    token = csrf_token(client, "/sales/to-deliver")
+    assert client.post("/sales/reserve-waiting", data={"csrf_token": token}).status_code == 403
