@@ -11,7 +11,9 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -28,6 +30,12 @@ from shared.reference import load_reference_data
 from shared.users import services as user_services
 
 PASSWORD = "correct horse 1"
+
+
+def today() -> date:
+    """The company's today (its time zone, as the application computes it): tests compare
+    dates with this, never with the server clock's date.today()."""
+    return datetime.now(ZoneInfo(TestConfig.BABEL_DEFAULT_TIMEZONE)).date()
 
 
 def _postgres_database(base_url: str) -> Iterator[str]:

@@ -27,6 +27,7 @@ from erp.invoicing.models import CUSTOMER_CREDIT_NOTE, CUSTOMER_INVOICE, Invoice
 from erp.invoicing.reports import customer_totals
 from erp.sales import services as sales_services
 from erp.sales.models import Delivery, SalesOrder
+from shared.dates import company_today
 from shared.extensions import db
 from shared.partners.models import Partner
 from shared.partners.services import get_partner
@@ -108,7 +109,7 @@ def customer_summary(partner_id: int, *, today: date | None = None,
     exists. Totals come from `erp.invoicing.reports.customer_totals`."""
     partner = get_partner(partner_id)
     sections = readable_sections()
-    summary = Summary(partner=partner, today=today or date.today(),
+    summary = Summary(partner=partner, today=today or company_today(),
                       hidden=sorted(set(SECTIONS) - sections - {"deliveries"}))
     if "leads" in sections:
         summary.leads = list(db.session.scalars(

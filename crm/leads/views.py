@@ -2,8 +2,6 @@
 lead page with its actions, CSV import and export."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -65,7 +63,7 @@ def _user_names() -> dict[int, str]:
 @require("leads", "read")
 def export_leads():
     stmt = services.lead_query(request.args.get("q", ""), **_filters())
-    filename = f"leads-{date.today().isoformat()}.csv"
+    filename = f"leads-{company_today().isoformat()}.csv"
     return Response(stream_with_context(imports.export_rows(stmt)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -11,6 +11,7 @@ from erp.invoicing import pdf, services
 from erp.invoicing.models import Invoice, Payment
 from erp.invoicing.reports import ar_aging
 from shared.api import api_blueprint, bool_arg, int_arg, json_body, page_json, paginate, query_arg
+from shared.dates import company_today
 from shared.permissions import require
 from shared.validation import IsoDate, Number
 
@@ -61,7 +62,7 @@ def list_invoices():
     stmt = services.invoice_query(**list_filters())
     page = paginate(stmt)
     services.with_lines(page.items)
-    today = date.today()
+    today = company_today()
     return page_json(page, [invoice_json(invoice, today) for invoice in page.items])
 
 
@@ -156,7 +157,7 @@ def suggest_allocations():
 @bp.get("/reports/ar-aging")
 @require("invoices", "read")
 def aging_report():
-    as_of = query_arg("as_of", IsoDate()) or date.today()
+    as_of = query_arg("as_of", IsoDate()) or company_today()
     rows, totals = ar_aging(as_of)
     total = totals.as_json()
     total.pop("partner_id")

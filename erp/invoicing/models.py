@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from shared.dates import company_today
 from shared.db import Base, Money, Quantity, Rate, utcnow
 
 CUSTOMER_INVOICE = "customer_invoice"
@@ -92,7 +93,7 @@ class Invoice(Base):
 
     def is_overdue(self, today: date | None = None) -> bool:
         return (self.state == POSTED and self.amount_due > 0
-                and self.due_date < (today or date.today()))
+                and self.due_date < (today or company_today()))
 
 
 class InvoiceLine(Base):

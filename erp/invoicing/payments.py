@@ -5,7 +5,6 @@ due reaches zero is paid, and reversing the payment reopens it. Payments are nev
 """
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from erp.invoicing.models import (
     PaymentAllocation,
 )
 from shared.company.services import get_company
+from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import InvalidState, NotFound, ValidationError
 from shared.extensions import db
@@ -155,7 +155,7 @@ def record_payment(data: dict, *, created_by_id: int | None = None) -> Payment:
     invoices = _locked_invoices([a["invoice_id"] for a in allocations])
     _check_allocations(values, allocations, invoices)
     payment = Payment(partner_id=values["partner_id"], amount=values["amount"],
-                      date=values.get("date") or date.today(), method=values["method"],
+                      date=values.get("date") or company_today(), method=values["method"],
                       reference=values.get("reference"), currency=get_company().currency,
                       state="posted", created_by_id=created_by_id)
     db.session.add(payment)

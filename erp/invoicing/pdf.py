@@ -18,7 +18,6 @@ import threading
 import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from erp.invoicing.models import CANCELLED, DRAFT, Invoice, InvoicePdf, Payment, PaymentAllocation
 from erp.invoicing.services import credit_notes_of, get_invoice, invoice_tax_summary
 from shared.company.services import get_company
+from shared.dates import company_today
 from shared.db import transactional
 from shared.extensions import db
 from shared.upsert import insert_ignore
@@ -122,7 +122,7 @@ def invoice_html(invoice: Invoice) -> str:
             "pdf/invoice.html", invoice=invoice, company=company, logo=logo_uri(company),
             partner=invoice.partner, money=money, tax_rows=invoice_tax_summary(invoice),
             payments=payments, credit_notes=credit_notes_of(invoice.id),
-            draft=invoice.state in (DRAFT, CANCELLED), today=date.today())
+            draft=invoice.state in (DRAFT, CANCELLED), today=company_today())
 
 
 # --------------------------------------------------------------------------- stored PDFs
@@ -220,4 +220,4 @@ def batch_zip(invoice_ids: Iterable[int],
 
 
 def batch_filename() -> str:
-    return _("invoices") + f"-{date.today().isoformat()}.zip"
+    return _("invoices") + f"-{company_today().isoformat()}.zip"

@@ -9,6 +9,7 @@ from sqlalchemy import Numeric, case, func, select
 
 from erp.invoicing.models import CUSTOMER_INVOICE, Invoice
 from erp.invoicing.services import AGING_BUCKETS, bucket_condition
+from shared.dates import company_today
 from shared.extensions import db
 from shared.money import ZERO, round_money
 from shared.partners.models import Partner
@@ -34,7 +35,7 @@ def ar_aging(as_of: date | None = None) -> tuple[list[AgingRow], AgingRow]:
 
     Each posted customer invoice dated on or before `as_of` counts its current amount due
     (net of payments and credit notes) in the bucket of its days past due on `as_of`."""
-    as_of = as_of or date.today()
+    as_of = as_of or company_today()
     sums = [func.coalesce(func.sum(case((bucket_condition(bucket, as_of), Invoice.amount_due),
                                         else_=0)), 0).cast(Numeric(18, 2)).label(bucket)
             for bucket in AGING_BUCKETS]
@@ -58,7 +59,7 @@ def ar_aging(as_of: date | None = None) -> tuple[list[AgingRow], AgingRow]:
 def partner_balance(partner_id: int | None, today: date | None = None) -> dict[str, Decimal]:
     """What a customer owes us and we owe a supplier, and how much of it is overdue; with
     partner_id None, the same over every partner (the home page's figures)."""
-    today = today or date.today()
+    today = today or company_today()
     open_ = (Invoice.state == "posted") & (Invoice.amount_due > 0)
     if partner_id is not None:
         open_ = open_ & (Invoice.partner_id == partner_id)
@@ -79,7 +80,7 @@ def customer_totals(partner_id: int, today: date | None = None) -> dict[str, Dec
     """The invoicing figures of API.md's partner summary, in one query: what the customer
     owes (`open_amount_due`), how much of it is overdue, and `lifetime_revenue` (posted and
     paid customer invoices minus customer credit notes, untaxed)."""
-    today = today or date.today()
+    today = today or company_today()
     posted = Invoice.state.in_(("posted", "paid"))
     invoice = Invoice.kind == CUSTOMER_INVOICE
     open_ = posted & invoice & (Invoice.amount_due > 0)

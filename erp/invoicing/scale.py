@@ -7,7 +7,7 @@ payment with its allocation, so the data is as consistent as the services would 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, text
@@ -20,6 +20,7 @@ from erp.invoicing.models import (
     PaymentAllocation,
 )
 from shared.company.services import get_company
+from shared.dates import company_today
 from shared.db import utcnow
 from shared.extensions import db
 from shared.money import ZERO, document_totals, line_figures, round_money
@@ -58,7 +59,7 @@ def scale_invoices(count: int, ctx: ScaleContext) -> None:
     products = db.session.execute(select(Product.id, Product.name, Product.list_price)
                                   .order_by(Product.id).limit(2000)).all()
     currency = get_company().currency
-    today = date.today()
+    today = company_today()
     first_id = max_id(Invoice) + 1
     first_payment_id = max_id(Payment) + 1
     now = utcnow()

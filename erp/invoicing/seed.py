@@ -3,11 +3,12 @@ paid, partially paid, overdue and fresh customer invoices (Chinese and English c
 a credit note, a vendor bill and a draft."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from erp.invoicing import payments, services
+from shared.dates import company_today
 from shared.extensions import db
 from shared.money import round_money
 from shared.partners.models import Partner
@@ -45,7 +46,7 @@ def seed_invoicing() -> None:
     products = _ids(Product, Product.sku, skus)
     if len(products) < len(skus) or len(partners) < 2:
         return  # not the platform's demo data
-    today = date.today()
+    today = company_today()
     for name, days_ago, items, then in DEMO_INVOICES:
         if name not in partners:
             continue

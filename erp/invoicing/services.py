@@ -33,6 +33,7 @@ from erp.invoicing.models import (
     InvoiceLine,
 )
 from shared.company.services import get_company
+from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import Immutable, InvalidState, NotFound, ValidationError
 from shared.extensions import db
@@ -144,7 +145,7 @@ def invoice_query(*, q: str | None = None, kind: str | None = None, state: str |
                   bucket: str | None = None, as_of: date | None = None,
                   sales_order_id: int | None = None, today: date | None = None) -> Select:
     """The invoice list that pages, the API and reports share (newest first)."""
-    today = today or date.today()
+    today = today or company_today()
     stmt = select(Invoice).order_by(Invoice.invoice_date.desc(), Invoice.id.desc())
     if q:
         stmt = stmt.join(Invoice.partner)
@@ -303,7 +304,7 @@ def _apply_header(invoice: Invoice, values: dict, partner_changed: bool) -> None
         if key != "due_date" or value is not None:
             setattr(invoice, key, value)
     if invoice.invoice_date is None:
-        invoice.invoice_date = date.today()
+        invoice.invoice_date = company_today()
     due_date_given = values.get("due_date") is not None
     if not due_date_given and (invoice.due_date is None or partner_changed
                                or "invoice_date" in values):
@@ -466,7 +467,7 @@ def create_credit_note(invoice_id: int, data: dict | None = None, *,
     guard(original, "credit")
     quantities = _credit_quantities(original, data or {})
     note = Invoice(kind=CREDIT_NOTE_OF[original.kind], state=DRAFT, partner=original.partner,
-                   invoice_date=date.today(), due_date=date.today(),
+                   invoice_date=company_today(), due_date=company_today(),
                    currency=original.currency, reversed_invoice_id=original.id,
                    sales_order_id=original.sales_order_id,
                    purchase_order_id=original.purchase_order_id, created_by_id=created_by_id,

@@ -1,7 +1,6 @@
 """Invoicing pages: invoice list, form, page and PDF; payments; the AR aging report."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask import (
@@ -33,6 +32,7 @@ from erp.invoicing.forms import (
 )
 from erp.invoicing.reports import ar_aging, partner_balance
 from shared.api import Page, int_arg, paginate, query_arg
+from shared.dates import company_today
 from shared.errors import DomainError, NotFound, ValidationError
 from shared.extensions import db
 from shared.permissions import can, require
@@ -79,7 +79,7 @@ def list_invoices():
     stmt = services.invoice_query(**filters)
     return render_template("erp/invoicing/list.html", page=paginate(stmt),
                            totals=services.list_totals(stmt), filters=filters,
-                           partners=partner_choices(), today=date.today())
+                           partners=partner_choices(), today=company_today())
 
 
 def _invoice_values(form: InvoiceForm) -> dict:
@@ -121,7 +121,7 @@ def new_invoice():
     if request.method == "GET":
         form.kind.data = request.args.get("kind", "customer_invoice")
         form.partner_id.data = request.args.get("partner_id")
-        form.invoice_date.data = date.today()
+        form.invoice_date.data = company_today()
     return _edit(form, None, lambda values: services.create_invoice(
         _invoice_values(form), created_by_id=current_user.id))
 
@@ -153,7 +153,7 @@ def show_invoice(invoice_id: int):
     invoice = services.get_invoice(invoice_id)
     payments = payment_services.payment_query(invoice_id=invoice_id).limit(100)
     return render_template(
-        "erp/invoicing/show.html", invoice=invoice, today=date.today(),
+        "erp/invoicing/show.html", invoice=invoice, today=company_today(),
         payments=db.session.scalars(payments).all(),
         credit_notes=services.credit_notes_of(invoice_id),
         original=services.get_invoice(invoice.reversed_invoice_id)
@@ -256,7 +256,7 @@ def new_payment():
     partner_id = request.values.get("partner_id", type=int)
     if request.method == "GET":
         form.partner_id.data = str(partner_id or "")
-        form.date.data = date.today()
+        form.date.data = company_today()
     open_invoices = payment_services.open_invoices(partner_id) if partner_id else []
 
     def record(values: dict):
@@ -285,7 +285,7 @@ def new_payment():
                  payment_services.suggest_allocations(partner_id, amount)} if partner_id else {}
     return render_template("erp/invoicing/payment_form.html", form=form,
                            open_invoices=open_invoices, suggested=suggested,
-                           partner_id=partner_id, today=date.today())
+                           partner_id=partner_id, today=company_today())
 
 
 @bp.post("/payments/<int:payment_id>/reverse")
@@ -306,9 +306,9 @@ def reverse_payment(payment_id: int):
 @require("invoices", "read")
 def aging_report():
     try:
-        as_of = query_arg("as_of", IsoDate()) or date.today()
+        as_of = query_arg("as_of", IsoDate()) or company_today()
     except DomainError:
-        as_of = date.today()
+        as_of = company_today()
     rows, totals = ar_aging(as_of)
     biggest = max(totals.buckets.values(), default=0) or 1
     # The table pages through the customers (formatting thousands of rows is what is slow);

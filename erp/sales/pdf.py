@@ -7,8 +7,6 @@ FontConfiguration and render lock (erp/invoicing/pdf.py), the same template piec
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import render_template
 from flask_babel import force_locale, format_currency
 
@@ -17,6 +15,7 @@ from erp.invoicing.services import invoice_tax_summary
 from erp.sales.models import CANCELLED, DRAFT, SalesOrder
 from erp.sales.services import get_order
 from shared.company.services import get_company
+from shared.dates import company_today
 
 
 def filename(order: SalesOrder) -> str:
@@ -34,7 +33,7 @@ def order_html(order: SalesOrder) -> str:
             "pdf/sales_order.html", order=order, company=company, logo=logo_uri(company),
             partner=order.partner, money=money, tax_rows=invoice_tax_summary(order),
             quotation=order.state == DRAFT, cancelled=order.state == CANCELLED,
-            today=date.today())
+            today=company_today())
 
 
 def order_pdf(order_id: int) -> tuple[bytes, str]:

@@ -3,7 +3,6 @@ downloads the PDF."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -11,7 +10,7 @@ from playwright.sync_api import Page, expect
 from erp.invoicing import services
 from shared.partners.services import create_partner
 from tests.browser.conftest import sign_in
-from tests.conftest import make_user
+from tests.conftest import make_user, today
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +28,7 @@ def test_finance_posts_records_a_partial_payment_and_downloads_the_pdf(app, live
 
     page.goto(f"{live_server}/invoices/{invoice_id}")
     page.get_by_role("button", name="Post", exact=True).click()
-    number = f"INV/{date.today().year}/00001"
+    number = f"INV/{today().year}/00001"
     expect(page.get_by_test_id("invoice-number")).to_have_text(number)
 
     page.get_by_role("link", name="Record payment").click()
@@ -45,7 +44,7 @@ def test_finance_posts_records_a_partial_payment_and_downloads_the_pdf(app, live
     with page.expect_download() as download_info:
         page.get_by_test_id("download-pdf").click()
     download = download_info.value
-    assert download.suggested_filename == f"INV-{date.today().year}-00001.pdf"
+    assert download.suggested_filename == f"INV-{today().year}-00001.pdf"
     path = tmp_path / "invoice.pdf"
     download.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")

@@ -1,17 +1,17 @@
 """API contract: activities."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from crm.activities.models import Activity
-from tests.conftest import row_count
+from tests.conftest import row_count, today
 
 
 def test_schedule_list_overdue_and_mark_done(api_as):
     sales = api_as("sales")
     lead = sales.post("/leads", json={"title": "Lamps"}).json
-    yesterday = (date.today() - timedelta(days=2)).isoformat()
-    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    yesterday = (today() - timedelta(days=2)).isoformat()
+    tomorrow = (today() + timedelta(days=2)).isoformat()
     late = sales.post("/activities", json={"kind": "call", "subject": "Call back",
                                            "due_date": yesterday, "lead_id": lead["id"]})
     assert late.status_code == 201, late.json

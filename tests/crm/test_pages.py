@@ -1,11 +1,11 @@
 """CRM web pages: lists, forms, duplicates panel, conversion, board moves, activities."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from crm.leads.models import Lead
 from crm.pipeline.models import Opportunity
-from tests.conftest import csrf_token, row_count
+from tests.conftest import csrf_token, row_count, today
 
 
 def test_lead_pages_create_edit_show(app, client, login_as):
@@ -125,7 +125,7 @@ def test_activities_from_the_lead_page_and_overdue_badge(app, client, login_as, 
     with app.app_context():
         from shared.extensions import db
         lead_id = db.session.scalar(db.select(Lead.id))
-    late = (date.today() - timedelta(days=3)).isoformat()
+    late = (today() - timedelta(days=3)).isoformat()
     made = client.post("/activities/new", data={"csrf_token": token, "kind": "call",
                                                 "subject": "Call back", "due_date": late,
                                                 "lead_id": lead_id})

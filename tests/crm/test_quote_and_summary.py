@@ -2,20 +2,20 @@
 won when its order is confirmed, and GET /partners/{id}/summary."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from erp.sales import services as sales_services
 from shared.errors import InvalidState
-from tests.conftest import sql_statements
+from tests.conftest import sql_statements, today
 
 SUMMARY_KEYS = {"partner", "leads", "opportunities", "sales_orders", "invoices", "payments",
                 "tickets", "totals", "counts", "hidden"}
 
 
 def days_ago(n: int) -> str:
-    return (date.today() - timedelta(days=n)).isoformat()
+    return (today() - timedelta(days=n)).isoformat()
 
 
 def opportunity(api, partner_id=None, lines=(), **extra):
@@ -193,7 +193,7 @@ def order_to_cash(shop, sales, warehouse, finance):
     assert r.status_code == 200, r.json
     assert finance.post(f"/invoices/{invoice_id}/post").status_code == 200
     payment = finance.post("/payments", json={
-        "partner_id": shop.customer, "amount": "100.00", "date": date.today().isoformat(),
+        "partner_id": shop.customer, "amount": "100.00", "date": today().isoformat(),
         "method": "bank", "reference": "BANK-1",
         "allocations": [{"invoice_id": invoice_id, "amount": "100.00"}]})
     assert payment.status_code == 201, payment.json
@@ -281,7 +281,7 @@ def test_summary_query_count_does_not_grow_with_the_records(app, shop, sales, fi
             assert finance.post(f"/invoices/{invoice_id}/post").status_code == 200
             assert finance.post("/payments", json={
                 "partner_id": shop.customer, "amount": "10.00",
-                "date": date.today().isoformat(), "method": "cash",
+                "date": today().isoformat(), "method": "cash",
                 "allocations": [{"invoice_id": invoice_id, "amount": "10.00"}]}
             ).status_code == 201
 

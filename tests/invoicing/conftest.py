@@ -1,9 +1,11 @@
 """Fixtures for the invoicing tests: a finance API client, a customer, a supplier, a product."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+
+from tests.conftest import today
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def make_invoice(fin, customer):
     """make_invoice(post=True, **fields): an invoice through the API (default: 2 lines)."""
 
     def make(post: bool = False, **fields):
-        body = {"partner_id": customer["id"], "invoice_date": date.today().isoformat(),
+        body = {"partner_id": customer["id"], "invoice_date": today().isoformat(),
                 "lines": lines(("Chair 办公椅", "2", "100.00", "13"),
                                ("Installation", "1", "50.00", "6")), **fields}
         r = fin.post("/invoices", json=body)
@@ -68,4 +70,4 @@ def make_invoice(fin, customer):
 
 
 def days_ago(n: int) -> str:
-    return (date.today() - timedelta(days=n)).isoformat()
+    return (today() - timedelta(days=n)).isoformat()

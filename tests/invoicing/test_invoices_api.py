@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from erp.invoicing.models import Invoice, InvoiceLine
-from tests.conftest import row_count
+from tests.conftest import row_count, today
 from tests.invoicing.conftest import days_ago, lines
 
 
@@ -27,8 +27,8 @@ def test_create_draft_with_totals_rounded_per_line(fin, customer):
         ("0.95", "0.12", "1.07"), ("14.99", "0.90", "15.89")]
     assert (inv["untaxed_amount"], inv["tax_amount"], inv["total"]) == ("15.94", "1.02", "16.96")
     assert inv["amount_due"] == "16.96" and inv["amount_paid"] == "0.00"
-    assert inv["invoice_date"] == date.today().isoformat()
-    assert inv["due_date"] == (date.today() + timedelta(days=30)).isoformat()
+    assert inv["invoice_date"] == today().isoformat()
+    assert inv["due_date"] == (today() + timedelta(days=30)).isoformat()
 
 
 def test_product_gives_description_price_and_tax(fin, customer, supplier, product):
@@ -41,7 +41,7 @@ def test_product_gives_description_price_and_tax(fin, customer, supplier, produc
     bill = fin.post("/invoices", json={"kind": "vendor_bill", "partner_id": supplier["id"],
                                        "lines": [{"product_id": product["id"], "quantity": 1}]})
     assert bill.json["lines"][0]["unit_price"] == "92.50"
-    assert bill.json["due_date"] == (date.today() + timedelta(days=60)).isoformat()
+    assert bill.json["due_date"] == (today() + timedelta(days=60)).isoformat()
 
 
 @pytest.mark.parametrize("field,value", [
@@ -79,7 +79,7 @@ def test_patch_a_draft_then_posting_makes_it_immutable(fin, make_invoice):
     assert r.status_code == 200
     posted = r.json
     assert posted["state"] == "posted"
-    assert posted["number"] == f"INV/{date.today().year}/00001"
+    assert posted["number"] == f"INV/{today().year}/00001"
     r = fin.patch(f"/invoices/{inv['id']}", json={"notes": "late change"})
     assert r.status_code == 409 and r.json["error"]["code"] == "immutable"
     assert fin.post(f"/invoices/{inv['id']}/cancel").json["error"]["code"] == "immutable"
@@ -89,14 +89,14 @@ def test_patch_a_draft_then_posting_makes_it_immutable(fin, make_invoice):
 
 
 def test_numbers_per_kind_and_invoice_date_year(fin, make_invoice, supplier):
-    last_year = date(date.today().year - 1, 12, 31).isoformat()
+    last_year = date(today().year - 1, 12, 31).isoformat()
     a = make_invoice(post=True)
     b = make_invoice(post=True, invoice_date=last_year)
     c = make_invoice(post=True)
     bill = fin.post("/invoices", json={"kind": "vendor_bill", "partner_id": supplier["id"],
                                        "lines": lines(("Paper", "10", "18.20", "13"))}).json
     bill = fin.post(f"/invoices/{bill['id']}/post").json
-    year = date.today().year
+    year = today().year
     assert [a["number"], b["number"], c["number"], bill["number"]] == [
         f"INV/{year}/00001", f"INV/{year - 1}/00001", f"INV/{year}/00002", f"BILL/{year}/00001"]
 
@@ -121,7 +121,7 @@ def test_whole_credit_note_pays_off_the_original(fin, make_invoice):
     assert r.status_code == 201, r.json
     note = fin.get(f"/invoices/{r.json['invoice_id']}").json
     assert note["kind"] == "customer_credit_note" and note["state"] == "posted"
-    assert note["number"] == f"RINV/{date.today().year}/00001"
+    assert note["number"] == f"RINV/{today().year}/00001"
     assert note["reversed_invoice_id"] == inv["id"] and note["total"] == inv["total"]
     original = fin.get(f"/invoices/{inv['id']}").json
     assert original["amount_due"] == "0.00" and original["state"] == "paid"

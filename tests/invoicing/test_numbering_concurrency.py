@@ -5,7 +5,6 @@ several processes at once is posted once."""
 from __future__ import annotations
 
 import multiprocessing
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from erp.invoicing.models import Invoice
 from shared.db import transactional
 from shared.errors import InvalidState
 from shared.extensions import db
+from tests.conftest import today
 
 pytestmark = pytest.mark.slow
 PROCESSES = 4
@@ -92,7 +92,7 @@ def test_numbers_are_unique_and_contiguous_across_processes(ctx, database_url):
     posted = [i for i, what in outcomes if what == "posted"]
     assert len(posted) == 16 and sum(what == "rolled_back" for _, what in outcomes) == 8
     db.session.expire_all()
-    year = date.today().year
+    year = today().year
     assert _numbers() == [f"INV/{year}/{n:05d}" for n in range(1, 17)]
     rolled_back = {i for i, what in outcomes if what == "rolled_back"}
     states = dict(db.session.execute(select(Invoice.id, Invoice.state)).all())
@@ -111,5 +111,5 @@ def test_the_same_invoice_posted_at_once_by_several_processes_is_posted_once(ctx
     assert sorted(what for _, what in outcomes) == ["invalid_state"] * (PROCESSES - 1) + \
         ["posted"]
     db.session.expire_all()
-    assert _numbers() == [f"INV/{date.today().year}/00001"]
-    assert services.post_invoice(spare_id).number == f"INV/{date.today().year}/00002"
+    assert _numbers() == [f"INV/{today().year}/00001"]
+    assert services.post_invoice(spare_id).number == f"INV/{today().year}/00002"

@@ -2,9 +2,7 @@
 payments, partner balance, aging report; overdue highlighted."""
 from __future__ import annotations
 
-from datetime import date
-
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, today
 from tests.invoicing.conftest import days_ago
 
 
@@ -28,7 +26,7 @@ def test_form_creates_a_draft_and_live_totals(client, login_as, customer):
     login_as("finance")
     token = csrf_token(client, "/invoices/new")
     data = {"csrf_token": token, "kind": "customer_invoice", "partner_id": str(customer["id"]),
-            "invoice_date": date.today().isoformat(), "due_date": "",
+            "invoice_date": today().isoformat(), "due_date": "",
             "line-description": ["Chair", ""], "line-quantity": ["2", ""],
             "line-unit_price": ["100.00", ""], "line-tax_rate": ["13", ""],
             "line-discount_pct": ["", ""], "line-product_id": ["", ""]}
@@ -51,7 +49,7 @@ def test_post_pay_and_reverse_through_pages(client, login_as, make_invoice):
     assert inv["number"] in r.get_data(as_text=True)
     r = client.post("/payments/new", data={
         "csrf_token": token, "partner_id": inv["partner_id"], "amount": "100.00",
-        "date": date.today().isoformat(), "method": "bank", "reference": "X1",
+        "date": today().isoformat(), "method": "bank", "reference": "X1",
         "alloc-invoice_id": [inv["id"]], "alloc-amount": ["100.00"]})
     assert r.status_code == 302
     html = client.get(f"/invoices/{inv['id']}").get_data(as_text=True)
@@ -77,7 +75,7 @@ def test_payment_form_says_what_is_wrong_with_an_allocation(client, login_as, ma
     login_as("finance")
     r = client.post("/payments/new", data={
         "csrf_token": csrf_token(client, "/invoices/"), "partner_id": inv["partner_id"],
-        "amount": "500.00", "date": date.today().isoformat(), "method": "bank",
+        "amount": "500.00", "date": today().isoformat(), "method": "bank",
         "alloc-invoice_id": [inv["id"]], "alloc-amount": ["300.00"]})
     assert r.status_code == 200
     assert "More than the amount due" in r.get_data(as_text=True)

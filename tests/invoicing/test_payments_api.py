@@ -1,17 +1,16 @@
 """Payments and AR aging (API.md): allocations, partial payments, paid, reversal, buckets."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from erp.invoicing.models import Payment, PaymentAllocation
-from tests.conftest import row_count
+from tests.conftest import row_count, today
 from tests.invoicing.conftest import days_ago
 
 
 def pay(fin, partner_id, amount, *allocs, **extra):
     return fin.post("/payments", json={
-        "partner_id": partner_id, "amount": amount, "date": date.today().isoformat(),
+        "partner_id": partner_id, "amount": amount, "date": today().isoformat(),
         "method": "bank", "reference": "TT-1",
         "allocations": [{"invoice_id": i, "amount": a} for i, a in allocs], **extra})
 

@@ -1,7 +1,6 @@
 """seed-scale --invoices leaves data as the services would; seed-demo's invoices look alive."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from erp.invoicing import services
 from erp.invoicing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from erp.invoicing.reports import ar_aging
 from shared.extensions import db
+from tests.conftest import today
 
 
 def test_seed_scale_invoices_are_consistent_and_numbered(app):
@@ -37,7 +37,7 @@ def test_seed_scale_invoices_are_consistent_and_numbered(app):
         partner_id = invoices[0].partner_id
         draft = services.create_invoice({"partner_id": partner_id, "lines": [
             {"description": "x", "quantity": 1, "unit_price": "1"}]})
-        year = date.today().year
+        year = today().year
         assert services.post_invoice(draft.id).number == \
             f"INV/{year}/{len(by_year.get(year, [])) + 1:05d}"
         _rows, totals = ar_aging()

@@ -3,13 +3,12 @@ order page with the buttons each role may use, the warehouse's queue and deliver
 home cards, and the links between orders and invoices."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from erp.sales.models import SalesOrder, SalesOrderLine
-from tests.conftest import csrf_token, row_count, sql_statements
+from tests.conftest import csrf_token, row_count, sql_statements, today
 from tests.sales.conftest import line_of
 
 
@@ -22,7 +21,7 @@ def switch_to(client, login_as, role):
 def _form(token, partner_id, *lines, **extra):
     """The quotation form's post: lines are (product_id, quantity, unit_price)."""
     data = {"csrf_token": token, "partner_id": str(partner_id),
-            "order_date": date.today().isoformat(), "customer_reference": "PO-77",
+            "order_date": today().isoformat(), "customer_reference": "PO-77",
             "notes": "", **extra}
     for name, index in (("product_id", 0), ("quantity", 1), ("unit_price", 2)):
         data[f"line-{name}"] = [str(line[index]) for line in lines] + [""]
