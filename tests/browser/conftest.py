@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tests.sales.conftest import shop  # noqa: F401  (the order-to-cash story's products)
 
 BROWSER_DIR = Path(__file__).resolve().parent
 
