@@ -15,7 +15,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, column, func, select, table
+from sqlalchemy import Select, and_, case, column, func, inspect, select, table
 from sqlalchemy.orm import selectinload
 
 from erp.invoicing.models import (
@@ -235,7 +235,7 @@ def _clean_lines(raw: Any, purchase: bool) -> tuple[list[dict], dict[str, str]]:
     product_ids = {line["product_id"] for line in cleaned if line.get("product_id")}
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.id.in_(product_ids)))} if product_ids else {}
-    default_tax = get_company().default_tax_rate
+    default_tax = None  # the company's, read only for a line that needs it
     for index, line in enumerate(cleaned):
         product = products.get(line.get("product_id"))
         if line.get("product_id") and product is None:
@@ -253,6 +253,8 @@ def _clean_lines(raw: Any, purchase: bool) -> tuple[list[dict], dict[str, str]]:
             line["unit_price"] = round_money(product.cost_price if purchase
                                              else product.list_price)
         if line.get("tax_rate") is None:
+            if product is None and default_tax is None:
+                default_tax = get_company().default_tax_rate
             line["tax_rate"] = product.tax_rate if product is not None else default_tax
     return cleaned, errors
 
@@ -270,8 +272,9 @@ def _unknown_order_lines(cleaned: list[dict]) -> dict[str, str]:
 
 
 def _set_lines(invoice: Invoice, lines: list[dict]) -> None:
-    invoice.lines.clear()
-    db.session.flush()
+    if inspect(invoice).persistent:  # an edit replaces the lines; a new invoice has none
+        invoice.lines.clear()
+        db.session.flush()
     for sequence, values in enumerate(lines, start=1):
         invoice.lines.append(InvoiceLine(sequence=sequence, **values))
     _compute_totals(invoice)

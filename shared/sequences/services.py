@@ -25,13 +25,17 @@ def _locked_row(code: str, year: int | None) -> Sequence:
         raise RuntimeError("document numbers must be taken inside a @transactional service")
     prefix, padding, yearly = SEQUENCE_DEFINITIONS[code]
     seq_year = (year or 0) if yearly else 0
+    locked = select(Sequence).where(Sequence.code == code, Sequence.year == seq_year) \
+        .with_for_update()
+    row = db.session.execute(locked).scalar_one_or_none()
+    if row is not None:  # the usual case: one statement, no INSERT attempted each time
+        return row
+    # First number of this code (and year): create the row unless a concurrent transaction
+    # just did (it then waits for that one to end), and lock whichever row exists.
     db.session.execute(insert_ignore(
         Sequence, {"code": code, "year": seq_year, "prefix": prefix, "padding": padding,
                    "next_value": 1}, ["code", "year"]))
-    return db.session.execute(
-        select(Sequence).where(Sequence.code == code, Sequence.year == seq_year)
-        .with_for_update()
-    ).scalar_one()
+    return db.session.execute(locked).scalar_one()
 
 
 def next_numbers(code: str, count: int, year: int | None = None) -> list[str]:

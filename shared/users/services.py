@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from shared.db import transactional, utcnow
 from shared.errors import Duplicate, InvalidState, NotFound, Throttled, ValidationError
@@ -184,8 +185,12 @@ def revoke_token(token_hash: str) -> None:
 
 
 def user_for_token(raw: str) -> User | None:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw),
-                                                     ApiToken.revoked_at.is_(None)))
+    """The active user behind a bearer token, with the roles, in one query (every API call
+    runs it)."""
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(raw),
+                               ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))).unique().first()
     if token is None or not token.user.active:
         return None
     return token.user
