@@ -87,6 +87,15 @@ def main_stock() -> Location:
     return location_by_code(MAIN_STOCK)
 
 
+def locations_by_code(*codes: str) -> tuple[Location, ...]:
+    """Several locations by code in one query, in the order asked."""
+    found = {location.code: location for location in db.session.scalars(
+        select(Location).where(Location.code.in_(codes)))}
+    if len(found) != len(set(codes)):
+        raise NotFound(_("No such location."))
+    return tuple(found[code] for code in codes)
+
+
 @transactional
 def create_location(data: dict) -> Location:
     values = clean(LOCATION_SPEC, data)

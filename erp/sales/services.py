@@ -19,11 +19,11 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import Select, column, func, or_, select, table
+from sqlalchemy import Select, column, func, inspect, or_, select, table
 from sqlalchemy.orm import selectinload
 
-from erp.inventory.models import StockMove
-from erp.inventory.services import book_move, location_by_code, main_stock, release_reserved
+from erp.inventory.models import MAIN_STOCK, StockMove
+from erp.inventory.services import book_move, locations_by_code, main_stock, release_reserved
 from erp.inventory.services import reserve_available as reserve_stock
 from erp.invoicing.models import CUSTOMER_INVOICE, Invoice, InvoiceLine
 from erp.invoicing.reports import partner_balance
@@ -283,8 +283,9 @@ def _fill_defaults(line: dict, product: Product) -> None:
 
 
 def _set_lines(order: SalesOrder, lines: list[dict]) -> None:
-    order.lines.clear()
-    db.session.flush()
+    if inspect(order).persistent:  # replacing: the old lines go first (sequence numbers)
+        order.lines.clear()
+        db.session.flush()
     for sequence, values in enumerate(lines, start=1):
         order.lines.append(SalesOrderLine(sequence=sequence, **values))
     _compute_totals(order)
@@ -521,9 +522,9 @@ def deliver_order(order_id: int, data: dict | None = None, *,
         raise InvalidState(_("Nothing is reserved for %(number)s yet; reserve stock or give "
                              "the quantities to deliver.", number=order.number))
     delivery = Delivery(order_id=order.id, user_id=user_id,
-                        number=next_number("sales_delivery"))
+                        number=next_number("sales_delivery"), lines=[])
     db.session.add(delivery)
-    source, target = main_stock(), location_by_code("Customers")
+    source, target = locations_by_code(MAIN_STOCK, "Customers")
     for line in sorted(order.lines, key=lambda line: (line.product_id, line.id)):
         quantity = quantities.get(line.id)
         if not quantity:

@@ -1,8 +1,10 @@
 """One set of SQLAlchemy hooks writes the audit trail for every insert, update and delete.
 
 Mapper events see every row the flush writes (cascaded and orphan deletes included) while the
-attribute history still holds the old values; the entries are written in one statement after
-the flush, on the same connection, so they commit or roll back with the change itself.
+attribute history still holds the old values; the entries of a whole transaction are written
+in one statement just before it commits (after its last flush), on the same connection, so
+they commit or roll back with the change itself and a unit of work that flushes several
+times still writes its trail once.
 Tables opt out with `__audited__ = False`; secret columns are listed in `__audit_exclude__`.
 A child table may set `__audit_as__ = (parent_table, fk_column)` to be recorded in its
 parent's history (a user's roles appear on the user).
@@ -103,7 +105,8 @@ def _after_delete(_mapper, _connection, target) -> None:
     _queue("delete", target)
 
 
-def _write_entries(session: Session, _flush_context) -> None:
+def _write_entries(session: Session) -> None:
+    session.flush()  # the last changes queue their entries too
     entries = session.info.pop(PENDING, None)
     if entries:
         session.connection().execute(AuditEntry.__table__.insert(), entries)
@@ -118,6 +121,6 @@ def install_audit_hook() -> None:
                           ("after_delete", _after_delete)):
         if not event.contains(Base, name, handler):
             event.listen(Base, name, handler, propagate=True)
-    if not event.contains(Session, "after_flush", _write_entries):
-        event.listen(Session, "after_flush", _write_entries)
+    if not event.contains(Session, "before_commit", _write_entries):
+        event.listen(Session, "before_commit", _write_entries)
         event.listen(Session, "after_soft_rollback", _forget_entries)
