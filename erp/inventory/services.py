@@ -318,7 +318,8 @@ def reversed_ids(move_ids: Iterable[int]) -> set[int]:
 
 def reserve_available(product_id: int, location_id: int, wanted: Decimal) -> Decimal:
     """Reserve up to `wanted` of the free stock; returns how much was reserved (the rest
-    waits). Runs in the caller's unit of work under the balance row's lock."""
+    waits). Runs in the caller's unit of work under the balance row's lock, which is held
+    until it ends; the caller's next flush writes the new figure."""
     balance = db.session.execute(
         select(StockBalance).where(StockBalance.product_id == product_id,
                                    StockBalance.location_id == location_id)
@@ -327,7 +328,6 @@ def reserve_available(product_id: int, location_id: int, wanted: Decimal) -> Dec
         return ZERO
     taken = max(ZERO, min(wanted, balance.on_hand - balance.reserved))
     balance.reserved += taken
-    db.session.flush()
     return taken
 
 

@@ -401,11 +401,12 @@ def _reserve_lines(order: SalesOrder) -> None:
     """Reserve what is free for every goods line still waiting, in product order so two
     orders never lock the same balance rows in opposite orders."""
     stock = main_stock()
-    for line in sorted(order.lines, key=lambda line: (line.product_id, line.id)):
-        waiting = line.to_deliver_qty - line.reserved_qty
-        if line.is_service or waiting <= 0:
-            continue
-        line.reserved_qty += reserve_stock(line.product_id, stock.id, waiting)
+    with db.session.no_autoflush:  # one flush for all lines: the balance rows are locked
+        for line in sorted(order.lines, key=lambda line: (line.product_id, line.id)):
+            waiting = line.to_deliver_qty - line.reserved_qty
+            if line.is_service or waiting <= 0:
+                continue
+            line.reserved_qty += reserve_stock(line.product_id, stock.id, waiting)
     db.session.flush()
 
 
@@ -422,10 +423,10 @@ def confirm_order(order_id: int, data: dict | None = None, *, user_id: int | Non
                                                  "confirmed.")})
     _refuse_archived_products(order)
     _check_credit(order, options, user_id, may_override_credit)
+    _reserve_lines(order)
     order.state = CONFIRMED
     order.confirmed_at = utcnow()
     order.confirmed_by_id = user_id
-    _reserve_lines(order)
     refresh_status(order)
     order_confirmed.send(order, order=order, user_id=user_id)
     db.session.flush()
@@ -521,22 +522,25 @@ def deliver_order(order_id: int, data: dict | None = None, *,
     if not quantities:
         raise InvalidState(_("Nothing is reserved for %(number)s yet; reserve stock or give "
                              "the quantities to deliver.", number=order.number))
+    source, target = locations_by_code(MAIN_STOCK, "Customers")
     delivery = Delivery(order_id=order.id, user_id=user_id,
                         number=next_number("sales_delivery"), lines=[])
     db.session.add(delivery)
-    source, target = locations_by_code(MAIN_STOCK, "Customers")
-    for line in sorted(order.lines, key=lambda line: (line.product_id, line.id)):
-        quantity = quantities.get(line.id)
-        if not quantity:
-            continue
-        from_reservation = min(quantity, line.reserved_qty)
-        move = book_move(line.product, quantity, source, target, user_id=user_id,
-                         reference=order.number, note=delivery.number,
-                         reserved=from_reservation)
-        line.reserved_qty -= from_reservation
-        line.delivered_qty += quantity
-        delivery.lines.append(DeliveryLine(order_line_id=line.id, move_id=move.id,
-                                           quantity=quantity))
+    # The balances change through conditional UPDATEs that need no pending ORM change
+    # written first, so the order's own changes are flushed once, at the end.
+    with db.session.no_autoflush:
+        for line in sorted(order.lines, key=lambda line: (line.product_id, line.id)):
+            quantity = quantities.get(line.id)
+            if not quantity:
+                continue
+            from_reservation = min(quantity, line.reserved_qty)
+            move = book_move(line.product, quantity, source, target, user_id=user_id,
+                             reference=order.number, note=delivery.number,
+                             reserved=from_reservation)
+            line.reserved_qty -= from_reservation
+            line.delivered_qty += quantity
+            delivery.lines.append(DeliveryLine(order_line_id=line.id, move_id=move.id,
+                                               quantity=quantity))
     refresh_status(order)
     db.session.flush()
     return order

@@ -72,11 +72,14 @@ def test_the_override_is_in_the_audit_trail(app, shop, sales, admin_api, indebte
         entries = db.session.scalars(select(AuditEntry).where(
             AuditEntry.table_name == "sales_orders",
             AuditEntry.record_id == str(order["id"]), AuditEntry.action == "update")).all()
-    changes = [e for e in entries if "credit_override_by_id" in e.changes]
-    assert len(changes) == 1
-    assert changes[0].user_id == admin_api.user_id
-    assert changes[0].changes["credit_override_reason"] == [None, "CEO approved"]
-    assert changes[0].changes["state"] == ["draft", "confirmed"]
+    overrides = [e for e in entries if "credit_override_by_id" in e.changes]
+    assert len(overrides) == 1
+    assert overrides[0].user_id == admin_api.user_id
+    assert overrides[0].changes["credit_override_by_id"] == [None, admin_api.user_id]
+    assert overrides[0].changes["credit_override_reason"] == [None, "CEO approved"]
+    confirmations = [e for e in entries if "state" in e.changes]
+    assert [(e.user_id, e.changes["state"]) for e in confirmations] == \
+        [(admin_api.user_id, ["draft", "confirmed"])]
 
 
 def test_an_override_is_not_recorded_when_it_is_not_needed(shop, admin_api):
