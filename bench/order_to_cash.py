@@ -196,25 +196,48 @@ def check_done(client, order_id: int, invoice_id: int) -> None:
 # --------------------------------------------------------------------------- measuring
 
 
-def run_blocks(clients: dict, order: dict, total: int, block: int) -> dict:
-    """`total` orders per client, the clients taking turns `block` orders at a time."""
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (gunicorn's
+    master and worker), read from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(child) for child in children.read_text().split()]
+    total = 0.0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def run_blocks(clients: dict, cpu_clocks: dict, order: dict, total: int, block: int) -> dict:
+    """`total` orders per client, the clients taking turns `block` orders at a time. Besides
+    wall-clock time, each client's CPU time is measured (`cpu_clocks`: the processes that do
+    its work), which other load on a shared machine does not inflate."""
     times = {name: defaultdict(list) for name in clients}
     elapsed = dict.fromkeys(clients, 0.0)
+    cpu = dict.fromkeys(clients, 0.0)
     last = {}
     done = 0
     while done < total:
         size = min(block, total - done)
         for name, client in clients.items():
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), cpu_clocks[name]()
             for _ in range(size):
                 last[name] = one_order(client, order, times[name])
             elapsed[name] += time.perf_counter() - started
+            cpu[name] += cpu_clocks[name]() - cpu_started
         done += size
     for name, client in clients.items():
         check_done(client, *last[name])
     return {name: {"rate": total / elapsed[name],
                    "steps": {step: statistics.median(times[name][step]) for step in STEPS},
-                   "order_ms": elapsed[name] / total * 1000}
+                   "order_ms": elapsed[name] / total * 1000,
+                   "cpu_ms": cpu[name] / total * 1000}
             for name in clients}
 
 
@@ -320,7 +343,10 @@ def main() -> None:
             print(f"{backend}: database, users and master data ready in "
                   f"{time.perf_counter() - started:.1f} s; {args.orders} orders per client, "
                   f"alternating in blocks of {args.block}", flush=True)
-            results = run_blocks(clients, order, args.orders, args.block)
+            cpu_clocks = {
+                "HTTP (gunicorn)": lambda: process_tree_cpu(server.pid) + time.process_time(),
+                "in-process (test client)": time.process_time}
+            results = run_blocks(clients, cpu_clocks, order, args.orders, args.block)
             counts = statement_counts(app, clients["in-process (test client)"], order)
             profile = profile_orders(clients["in-process (test client)"], order,
                                      args.profile) if args.profile else ""
@@ -348,6 +374,12 @@ def report(backend: str, orders: int, results: dict, counts: dict[str, Counter])
         print(f"{name:26}{result['rate']:>10.1f}{result['order_ms']:>10.1f}"
               + "".join(f"{result['steps'][s]:>9.2f}" for s in STEPS))
     print(f"{'  (step columns: median ms)':26}")
+    print("CPU per order (the app's processes and the client; "
+          + ("the PostgreSQL server's own CPU is not included" if backend != "SQLite"
+             else "SQLite runs inside the app") + "):")
+    for name, result in results.items():
+        print(f"  {name:24}{result['cpu_ms']:>8.1f} ms  -> {1000 / result['cpu_ms']:.1f} "
+              "orders per CPU-second (what one free core would do)")
     print(f"HTTP / in-process time per order: {http['order_ms'] / local['order_ms']:.2f}x; "
           f"HTTP vs Tryton 8.2 in-process ({TRYTON_ORDERS_PER_S} orders/s): "
           f"{http['rate'] / TRYTON_ORDERS_PER_S:.0f}x; target {TARGET_ORDERS_PER_S:.0f} "
