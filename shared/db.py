@@ -92,6 +92,36 @@ class Base(DeclarativeBase):
     __audit_exclude__: frozenset[str] = frozenset()
 
 
+def _decimal_scales(mapper: Any) -> list[tuple[str, Decimal]]:
+    """[(attribute, exponent)] of the mapper's Numeric columns that have a scale."""
+    scales = _SCALES.get(mapper)
+    if scales is None:
+        scales = _SCALES[mapper] = [
+            (attr.key, Decimal(1).scaleb(-attr.columns[0].type.scale))
+            for attr in mapper.column_attrs
+            if isinstance(attr.columns[0].type, Numeric)
+            and getattr(attr.columns[0].type, "scale", None) is not None]
+    return scales
+
+
+_SCALES: dict[Any, list[tuple[str, Decimal]]] = {}
+
+
+@event.listens_for(Base, "after_insert", propagate=True)
+@event.listens_for(Base, "after_update", propagate=True)
+def _as_stored(mapper: Any, _connection: Any, target: Any) -> None:
+    """Give a row's decimals the scale the database stored them with ("3" -> "3.000"), as
+    reading them back would: objects are not expired at commit (`expire_on_commit=False`,
+    which saves re-reading every record a service returns), so what a response shows
+    after a write must already look like what a later read shows."""
+    values = target.__dict__
+    for key, exponent in _decimal_scales(mapper):
+        value = values.get(key)
+        if isinstance(value, Decimal) and value.as_tuple().exponent != exponent.as_tuple(
+                ).exponent:
+            values[key] = value.quantize(exponent)
+
+
 def trigram_indexes(table: str, *columns: str) -> tuple[Index, ...]:
     """PostgreSQL GIN trigram indexes that make ILIKE '%word%' searches (shared/queries.py)
     use an index; other databases skip them (`ddl_if`, honoured by the migrations too)."""
@@ -168,7 +198,10 @@ def transactional(fn: F) -> F:
     """Run `fn` as one unit of work (see the module docstring).
 
     A transactional function called from another joins the outer transaction, so services
-    compose. Objects loaded before the call are expired and reloaded inside the transaction.
+    compose. Objects loaded before the call are expired (by the rollback that starts it) and
+    reloaded inside the transaction. Objects are not expired at commit (the session's
+    `expire_on_commit=False`), so the record a service returns is answered without reading
+    it back; the decimals it holds already have their stored scale (`_as_stored`).
     """
 
     @functools.wraps(fn)

@@ -25,7 +25,7 @@ def test_insert_update_delete_are_recorded_with_old_and_new_values(ctx):
     created, changed = entries("partners", partner.id)
     assert created.action == "insert"
     assert created.changes["name"] == [None, "明辉"]
-    assert created.changes["credit_limit"] == [None, "100"]
+    assert created.changes["credit_limit"] == [None, "100.00"]  # as stored
     assert changed.action == "update"
     assert changed.changes == {"name": ["明辉", "明辉电子"], "credit_limit": ["100.00", "250.50"]}
     assert changed.at is not None
