@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import (
     Blueprint,
     Flask,
+    Response,
     current_app,
     g,
     has_request_context,
@@ -123,3 +124,10 @@ def install_template_helpers(app: Flask) -> None:
                                  action_form=EmptyForm, get_locale=get_locale,
                                  role_names=role_names)
     app.jinja_env.filters["money"] = money
+
+
+def pdf_response(content: bytes, filename: str) -> Response:
+    """A PDF shown in the browser, or saved with ?download=1 (pages and API alike)."""
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})

@@ -238,3 +238,24 @@ def clean(spec: Spec, data: Mapping[str, Any], *, partial: bool = False) -> dict
     if errors:
         raise ValidationError(fields=errors)
     return cleaned
+
+
+def clean_rows(spec: Spec, raw: Any, name: str = "lines") -> tuple[list[dict], dict[str, str]]:
+    """Each object of a list (a document's lines) cleaned by `spec`. Returns the cleaned rows
+    ({} for a bad one, so indexes stay aligned) and the errors of every bad field of every
+    row at once, keyed `lines.0.quantity`."""
+    if not isinstance(raw, list):
+        return [], {name: _("Must be a list of lines.")}
+    errors: dict[str, str] = {}
+    cleaned: list[dict] = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            errors[f"{name}.{index}"] = _("Must be an object.")
+            cleaned.append({})
+            continue
+        try:
+            cleaned.append(clean(spec, item))
+        except ValidationError as exc:
+            errors.update({f"{name}.{index}.{field}": why for field, why in exc.fields.items()})
+            cleaned.append({})
+    return cleaned, errors

@@ -23,11 +23,11 @@ from erp.sales.models import SalesOrder
 from shared.db import flush_or_duplicate, transactional, utcnow
 from shared.errors import Duplicate, InvalidState, NotFound, ValidationError
 from shared.extensions import db
-from shared.products.models import Product
+from shared.products.services import products_of_lines
 from shared.queries import search
 from shared.reference import reference_data
 from shared.users.models import User
-from shared.validation import Boolean, Choice, Integer, IsoDate, Number, Text, clean
+from shared.validation import Boolean, Choice, Integer, IsoDate, Number, Text, clean, clean_rows
 
 CENT = Decimal("0.01")
 
@@ -281,28 +281,8 @@ def clean_lines(raw: Any) -> list[dict]:
     (`lines.0.quantity`). None or an absent key means no lines."""
     if raw is None:
         return []
-    if not isinstance(raw, list):
-        raise ValidationError(fields={"lines": _("Must be a list of lines.")})
-    errors: dict[str, str] = {}
-    cleaned: list[dict] = []
-    for index, item in enumerate(raw):
-        try:
-            cleaned.append(clean(LINE_SPEC, item if isinstance(item, dict) else {}))
-        except ValidationError as exc:
-            errors.update({f"lines.{index}.{name}": why for name, why in exc.fields.items()})
-            cleaned.append({})
-    ids = {line["product_id"] for line in cleaned if line}
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_(ids)))} if ids else {}
-    for index, line in enumerate(cleaned):
-        if not line:
-            continue
-        product = products.get(line["product_id"])
-        if product is None:
-            errors[f"lines.{index}.product_id"] = _("No such product.")
-        elif not product.active:
-            errors[f"lines.{index}.product_id"] = _("%(sku)s is archived and cannot be sold.",
-                                                    sku=product.sku)
+    cleaned, errors = clean_rows(LINE_SPEC, raw)
+    products_of_lines(cleaned, errors)
     if errors:
         raise ValidationError(fields=errors)
     return cleaned

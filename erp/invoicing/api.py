@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, request
+from flask import request
 from flask_login import current_user
 
 from erp.invoicing import payments as payment_services
@@ -13,6 +13,7 @@ from erp.invoicing.reports import ar_aging
 from shared.api import api_blueprint, bool_arg, int_arg, json_body, page_json, paginate, query_arg
 from shared.dates import company_today
 from shared.permissions import require
+from shared.ui import pdf_response
 from shared.validation import IsoDate, Number
 
 bp = api_blueprint("invoicing_api", __name__)
@@ -110,8 +111,7 @@ def credit_note(invoice_id: int):
 @require("invoices", "read")
 def invoice_pdf(invoice_id: int):
     content, filename = pdf.invoice_pdf(invoice_id)
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return pdf_response(content, filename)
 
 
 @bp.get("/payments")

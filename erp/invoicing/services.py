@@ -50,6 +50,7 @@ from shared.validation import (
     Number,
     Text,
     clean,
+    clean_rows,
 )
 
 for _kind, _prefix in NUMBER_PREFIXES.items():
@@ -216,19 +217,7 @@ def _clean_header(data: dict, partial: bool) -> tuple[dict, dict[str, str]]:
 
 def _clean_lines(raw: Any, purchase: bool) -> tuple[list[dict], dict[str, str]]:
     """Validate the lines; a line's product gives its defaults (description, price, tax)."""
-    if not isinstance(raw, list):
-        return [], {"lines": _("Must be a list of lines.")}
-    errors: dict[str, str] = {}
-    cleaned: list[dict] = []
-    for index, item in enumerate(raw):
-        if not isinstance(item, dict):
-            errors[f"lines.{index}"] = _("Must be an object.")
-            continue
-        try:
-            cleaned.append(clean(LINE_SPEC, item))
-        except ValidationError as exc:
-            errors.update({f"lines.{index}.{name}": why for name, why in exc.fields.items()})
-            cleaned.append({})
+    cleaned, errors = clean_rows(LINE_SPEC, raw)
     if errors:
         return cleaned, errors
     errors.update(_unknown_order_lines(cleaned))

@@ -36,7 +36,7 @@ from shared.dates import company_today
 from shared.errors import DomainError, NotFound, ValidationError
 from shared.extensions import db
 from shared.permissions import can, require
-from shared.ui import HomeCard, money, register_home_cards
+from shared.ui import HomeCard, money, pdf_response, register_home_cards
 from shared.users.forms import EmptyForm
 from shared.validation import IsoDate, Number
 
@@ -199,9 +199,7 @@ def credit_note(invoice_id: int):
 @require("invoices", "read")
 def invoice_pdf(invoice_id: int):
     content, name = pdf.invoice_pdf(invoice_id)
-    disposition = "attachment" if request.args.get("download") else "inline"
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+    return pdf_response(content, name)
 
 
 @bp.post("/invoices/batch-pdf")

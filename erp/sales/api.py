@@ -1,7 +1,7 @@
 """/api/v1/sales-orders: quotations and orders, and their actions (API.md)."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from erp.sales.models import SalesOrder
 from shared.api import api_blueprint, int_arg, json_body, page_json, paginate
 from shared.errors import Forbidden
 from shared.permissions import can, require
+from shared.ui import pdf_response
 
 bp = api_blueprint("sales_api", __name__)
 
@@ -140,6 +141,4 @@ def to_deliver():
 def order_pdf(order_id: int):
     """The quotation (a draft) or sales order as the customer receives it; never stored."""
     content, name = pdf.order_pdf(order_id)
-    disposition = "attachment" if request.args.get("download") else "inline"
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+    return pdf_response(content, name)

@@ -53,10 +53,11 @@ from shared.extensions import db
 from shared.money import document_totals, line_figures, round_money
 from shared.partners.models import Partner
 from shared.products.models import Product
+from shared.products.services import products_of_lines
 from shared.queries import search
 from shared.sequences.services import next_number, register_sequence
 from shared.users.models import User
-from shared.validation import Boolean, Integer, IsoDate, Number, Text, clean
+from shared.validation import Boolean, Integer, IsoDate, Number, Text, clean, clean_rows
 
 register_sequence("sales_order", "SO", padding=5)
 register_sequence("sales_delivery", "WH/OUT/", padding=5)
@@ -243,32 +244,12 @@ def _check_salesperson(values: dict) -> None:
 def _clean_lines(raw: Any) -> list[dict]:
     """Validated lines with the product's defaults filled in (description, price, tax);
     every bad field of every line is reported at once."""
-    if not isinstance(raw, list):
-        raise ValidationError(fields={"lines": _("Must be a list of lines.")})
-    errors: dict[str, str] = {}
-    cleaned: list[dict] = []
-    for index, item in enumerate(raw):
-        try:
-            cleaned.append(clean(LINE_SPEC, item if isinstance(item, dict) else {}))
-        except ValidationError as exc:
-            errors.update({f"lines.{index}.{name}": why for name, why in exc.fields.items()})
-            cleaned.append({})
-    ids = {line["product_id"] for line in cleaned if line.get("product_id")}
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_(ids)))} if ids else {}
-    for index, line in enumerate(cleaned):
-        if not line:
-            continue
-        product = products.get(line["product_id"])
-        field = f"lines.{index}.product_id"
-        if product is None:
-            errors[field] = _("No such product.")
-        elif not product.active:
-            errors[field] = _("%(sku)s is archived and cannot be sold.", sku=product.sku)
-        else:
-            _fill_defaults(line, product)
+    cleaned, errors = clean_rows(LINE_SPEC, raw)
+    products = products_of_lines(cleaned, errors)
     if errors:
         raise ValidationError(fields=errors)
+    for line in cleaned:
+        _fill_defaults(line, products[line["product_id"]])
     return cleaned
 
 

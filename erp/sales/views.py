@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -46,7 +46,7 @@ from shared.forms import blank_choice
 from shared.permissions import can, require
 from shared.products.models import Product
 from shared.products.services import product_query, stock_figures
-from shared.ui import HomeCard, register_home_cards
+from shared.ui import HomeCard, pdf_response, register_home_cards
 from shared.users.forms import EmptyForm
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
@@ -341,9 +341,7 @@ def cancel_order(order_id: int):
 @require("sales_orders", "read")
 def order_pdf(order_id: int):
     content, name = pdf.order_pdf(order_id)
-    disposition = "attachment" if request.args.get("download") else "inline"
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+    return pdf_response(content, name)
 
 
 # --------------------------------------------------------------------------- delivery

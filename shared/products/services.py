@@ -127,3 +127,22 @@ def product_query(q: str | None = None, *, type_: str | None = None,
     if barcode:
         stmt = stmt.where(Product.barcode == barcode)
     return stmt
+
+
+def products_of_lines(lines: list[dict], errors: dict[str, str]) -> dict[int, Product]:
+    """{id: product} for the cleaned lines' `product_id`s, in one query. A line naming an
+    unknown or archived product gets its error in `errors` (`lines.N.product_id`): an
+    archived product can no longer be sold or quoted."""
+    ids = {line["product_id"] for line in lines if line.get("product_id")}
+    products = {p.id: p for p in db.session.scalars(
+        select(Product).where(Product.id.in_(ids)))} if ids else {}
+    for index, line in enumerate(lines):
+        if not line.get("product_id"):
+            continue
+        product = products.get(line["product_id"])
+        if product is None:
+            errors[f"lines.{index}.product_id"] = _("No such product.")
+        elif not product.active:
+            errors[f"lines.{index}.product_id"] = _("%(sku)s is archived and cannot be sold.",
+                                                    sku=product.sku)
+    return products

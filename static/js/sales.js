@@ -92,31 +92,7 @@
   var code = page.querySelector("[name=code]");
   var amount = page.querySelector("[name=scan_quantity]");
   var feedback = document.getElementById("scan-feedback");
-  var audio = null;
-
-  function unlock() {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      if (audio.state === "suspended") { audio.resume(); }
-    } catch (e) { audio = null; }
-  }
-  document.addEventListener("keydown", unlock, { once: true });
-  document.addEventListener("pointerdown", unlock, { once: true });
-
-  function beep(ok) {
-    try {
-      unlock();
-      var osc = audio.createOscillator();
-      var gain = audio.createGain();
-      osc.type = ok ? "sine" : "square";
-      osc.frequency.value = ok ? 1320 : 180;
-      gain.gain.value = ok ? 0.2 : 0.3;
-      osc.connect(gain);
-      gain.connect(audio.destination);
-      osc.start();
-      osc.stop(audio.currentTime + (ok ? 0.12 : 0.45));
-    } catch (e) { /* no sound on this device */ }
-  }
+  var beep = window.scanBeep;  // static/js/beep.js
 
   function say(ok, text) {
     feedback.innerHTML = "";

@@ -7,33 +7,7 @@
   var code = form.querySelector("[name=code]");
   var quantity = form.querySelector("[name=quantity]");
   var moveType = form.querySelector("[name=move_type]");
-  var audio = null;
-
-  // Browsers only let a page make sound after the user did something: open the audio
-  // context on the first key or tap, so the beeps after each answer are heard.
-  function unlock() {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      if (audio.state === "suspended") { audio.resume(); }
-    } catch (e) { audio = null; }
-  }
-  document.addEventListener("keydown", unlock, { once: true });
-  document.addEventListener("pointerdown", unlock, { once: true });
-
-  function beep(ok) {
-    try {
-      unlock();
-      var osc = audio.createOscillator();
-      var gain = audio.createGain();
-      osc.type = ok ? "sine" : "square";
-      osc.frequency.value = ok ? 1320 : 180;
-      gain.gain.value = ok ? 0.2 : 0.3;
-      osc.connect(gain);
-      gain.connect(audio.destination);
-      osc.start();
-      osc.stop(audio.currentTime + (ok ? 0.12 : 0.45));
-    } catch (e) { /* no sound on this device */ }
-  }
+  var beep = window.scanBeep;  // static/js/beep.js
 
   function showTransfer() {
     form.classList.toggle("is-transfer", moveType.value === "transfer");

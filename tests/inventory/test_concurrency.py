@@ -6,49 +6,15 @@ workers are; they all post at once through the HTTP API.
 """
 from __future__ import annotations
 
-import multiprocessing
 from decimal import Decimal
 
 import pytest
 
-from shared.extensions import db
+from tests.race import race
 
 WORKERS = 16
 ON_HAND = 10
 QUANTITIES = [1 + n % 3 for n in range(WORKERS)]  # 1, 2, 3, 1, ... asks for 32 in all
-
-
-def _post(database_url: str, token: str, path: str, body: dict, barrier, results) -> None:
-    from app import create_app
-    from config import TestConfig
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = database_url
-
-    app = create_app(Config)
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-    client.get("/api/v1/me", headers=headers)  # connect and warm up before the start line
-    barrier.wait(timeout=60)
-    response = client.post("/api/v1" + path, json=body, headers=headers)
-    code = (response.get_json() or {}).get("error", {}).get("code")
-    results.put((body.get("quantity"), response.status_code, code))
-
-
-def _race(app, database_url, token, path, bodies) -> list[tuple[str, int, str | None]]:
-    """POST each body to `path` from its own process, all released at the same moment."""
-    with app.app_context():
-        db.engine.dispose()  # no connection is shared with the children
-    context = multiprocessing.get_context("fork")
-    barrier, results = context.Barrier(len(bodies)), context.Queue()
-    workers = [context.Process(target=_post, args=(database_url, token, path, body, barrier,
-                                                    results)) for body in bodies]
-    for worker in workers:
-        worker.start()
-    outcomes = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.slow
@@ -59,7 +25,9 @@ def test_processes_racing_for_the_last_units(app, database_url, stock, api_as):
     bodies = [{"product_id": lamp, "quantity": str(q), "from_location_id": stock.loc["WH/Stock"],
                "to_location_id": stock.loc["Customers"]} for q in QUANTITIES]
 
-    outcomes = _race(app, database_url, clerk.token, "/stock/moves", bodies)
+    outcomes = [(o.body["quantity"], o.status, o.code)
+                for o in race(app, database_url, [(clerk.token, "/stock/moves", body)
+                                                  for body in bodies])]
 
     assert {status for _, status, _ in outcomes} <= {201, 409}, outcomes
     taken = sum(Decimal(q) for q, status, _ in outcomes if status == 201)
@@ -79,8 +47,9 @@ def test_processes_reversing_the_same_move_reverse_it_once(app, database_url, st
     receipt = stock.receive(lamp, 5)
     clerk = api_as("warehouse")
 
-    outcomes = _race(app, database_url, clerk.token, f"/stock/moves/{receipt['id']}/reverse",
-                     [{}] * 6)
+    path = f"/stock/moves/{receipt['id']}/reverse"
+    outcomes = [(None, o.status, o.code)
+                for o in race(app, database_url, [(clerk.token, path, {})] * 6)]
 
     statuses = sorted(status for _, status, _ in outcomes)
     assert statuses == [201] + [409] * 5, outcomes

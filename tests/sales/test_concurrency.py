@@ -7,49 +7,15 @@ equals the sum of the order lines' reservations, and every loser is told why.
 """
 from __future__ import annotations
 
-import multiprocessing
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
+from tests.race import race
 
 ON_HAND = 10
-
-
-def _call(database_url: str, token: str, path: str, body: dict | None, barrier,
-          results) -> None:
-    from app import create_app
-    from config import TestConfig
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = database_url
-
-    app = create_app(Config)
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-    client.get("/api/v1/me", headers=headers)  # connect before the start line
-    barrier.wait(timeout=60)
-    response = client.post("/api/v1" + path, json=body, headers=headers)
-    error = (response.get_json() or {}).get("error", {})
-    results.put((path, response.status_code, error.get("code"), error.get("message")))
-
-
-def _race(app, database_url: str, calls: list[tuple[str, str, dict | None]]) -> list[tuple]:
-    """Each (token, path, body) POSTed from its own process, all released together."""
-    with app.app_context():
-        db.engine.dispose()  # no connection is shared with the children
-    context = multiprocessing.get_context("fork")
-    barrier, results = context.Barrier(len(calls)), context.Queue()
-    workers = [context.Process(target=_call, args=(database_url, token, path, body, barrier,
-                                                    results)) for token, path, body in calls]
-    for worker in workers:
-        worker.start()
-    outcomes = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
-    return outcomes
 
 
 def _reserved_on_lines(app, product_id: int) -> Decimal:
@@ -73,9 +39,9 @@ def test_confirm_and_deliver_race_for_the_last_units(app, database_url, shop, ap
 
     # Round 1: eight orders of 2 (16 wanted, 10 there) are confirmed at the same moment.
     orders = [shop.order(sales, (lamp, 2)) for _ in range(8)]
-    outcomes = _race(app, database_url, [(sales.token, f"/sales-orders/{o['id']}/confirm", None)
+    outcomes = race(app, database_url, [(sales.token, f"/sales-orders/{o['id']}/confirm", None)
                                          for o in orders])
-    assert [status for _, status, _, _ in outcomes] == [200] * 8, outcomes
+    assert [o.status for o in outcomes] == [200] * 8, outcomes
     on_hand, reserved = _check_invariants(app, shop, lamp)
     assert (on_hand, reserved) == (ON_HAND, ON_HAND)
     reserved_by_order = {o["id"]: Decimal(sales.get(f"/sales-orders/{o['id']}").json
@@ -90,14 +56,13 @@ def test_confirm_and_deliver_race_for_the_last_units(app, database_url, shop, ap
     calls = [(warehouse.token, f"/sales-orders/{o['id']}/deliver",
               {"lines": [{"line_id": o["lines"][0]["id"], "quantity": "2"}]}) for o in orders]
     calls += [(sales.token, f"/sales-orders/{o['id']}/confirm", None) for o in late]
-    outcomes = _race(app, database_url, calls)
+    outcomes = race(app, database_url, calls)
 
-    delivered = [path for path, status, _, _ in outcomes if "deliver" in path and status == 200]
-    refused = [(path, code, message) for path, status, code, message in outcomes
-               if status != 200]
-    assert all("deliver" in path and code == "insufficient_stock" and "RACE" in message
-               for path, code, message in refused), refused
-    assert [s for p, s, _, _ in outcomes if "confirm" in p] == [200] * 4
+    delivered = [o.path for o in outcomes if "deliver" in o.path and o.status == 200]
+    refused = [o for o in outcomes if o.status != 200]
+    assert all("deliver" in o.path and o.code == "insufficient_stock" and "RACE" in o.message
+               for o in refused), refused
+    assert [o.status for o in outcomes if "confirm" in o.path] == [200] * 4
     # The five fully reserved orders always go out; 3 free units serve at most one more.
     assert 5 <= len(delivered) <= 6
     on_hand, reserved = _check_invariants(app, shop, lamp)
