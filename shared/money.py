@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -58,3 +59,19 @@ def tax_summary(lines: Iterable[tuple[Decimal, LineFigures]]) -> list[tuple[Deci
         base, tax = by_rate.get(rate, (ZERO, ZERO))
         by_rate[rate] = (base + figures.subtotal, tax + figures.tax)
     return [(rate, base, tax) for rate, (base, tax) in sorted(by_rate.items())]
+
+
+def price_lines(document: Any) -> DocumentTotals:
+    """Write each line's figures and the document's totals on a priced document (sales
+    order, invoice): lines with quantity, unit_price, discount_pct and tax_rate get subtotal,
+    tax and total; the document gets untaxed_amount, tax_amount and total."""
+    figures = []
+    for line in document.lines:
+        f = line_figures(Decimal(line.quantity), Decimal(line.unit_price),
+                         Decimal(line.discount_pct), Decimal(line.tax_rate))
+        line.subtotal, line.tax, line.total = f.subtotal, f.tax, f.total
+        figures.append(f)
+    totals = document_totals(figures)
+    document.untaxed_amount, document.tax_amount, document.total = \
+        totals.untaxed, totals.tax, totals.total
+    return totals

@@ -37,7 +37,14 @@ from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import Immutable, InvalidState, NotFound, ValidationError
 from shared.extensions import db
-from shared.money import ZERO, document_totals, line_figures, round_money, tax_summary
+from shared.money import (
+    ZERO,
+    document_totals,
+    line_figures,
+    price_lines,
+    round_money,
+    tax_summary,
+)
 from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.queries import search
@@ -271,15 +278,7 @@ def _set_lines(invoice: Invoice, lines: list[dict]) -> None:
 
 def _compute_totals(invoice: Invoice) -> None:
     """Line figures and document totals (drafts only: posting freezes them)."""
-    figures = []
-    for line in invoice.lines:
-        f = line_figures(Decimal(line.quantity), Decimal(line.unit_price),
-                         Decimal(line.discount_pct), Decimal(line.tax_rate))
-        line.subtotal, line.tax, line.total = f.subtotal, f.tax, f.total
-        figures.append(f)
-    totals = document_totals(figures)
-    invoice.untaxed_amount, invoice.tax_amount, invoice.total = \
-        totals.untaxed, totals.tax, totals.total
+    totals = price_lines(invoice)
     invoice.amount_due = ZERO if invoice.is_credit_note else \
         totals.total - invoice.amount_paid - invoice.amount_credited
 

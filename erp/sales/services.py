@@ -50,7 +50,7 @@ from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import Conflict, Immutable, InvalidState, NotFound, ValidationError
 from shared.extensions import db
-from shared.money import document_totals, line_figures, round_money
+from shared.money import document_totals, line_figures, price_lines, round_money
 from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.products.services import products_of_lines
@@ -269,18 +269,7 @@ def _set_lines(order: SalesOrder, lines: list[dict]) -> None:
         db.session.flush()
     for sequence, values in enumerate(lines, start=1):
         order.lines.append(SalesOrderLine(sequence=sequence, **values))
-    _compute_totals(order)
-
-
-def _compute_totals(order: SalesOrder) -> None:
-    figures = []
-    for line in order.lines:
-        f = line_figures(Decimal(line.quantity), Decimal(line.unit_price),
-                         Decimal(line.discount_pct), Decimal(line.tax_rate))
-        line.subtotal, line.tax, line.total = f.subtotal, f.tax, f.total
-        figures.append(f)
-    totals = document_totals(figures)
-    order.untaxed_amount, order.tax_amount, order.total = totals.untaxed, totals.tax, totals.total
+    price_lines(order)
 
 
 def preview_totals(raw_lines: list) -> dict[str, Any]:
