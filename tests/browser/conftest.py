@@ -38,16 +38,43 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "headless": True, "args": CHROMIUM_ARGS}
 
 
+class InFlight:
+    """WSGI middleware that counts the requests being answered, so the server can be
+    stopped only once none is left (a slow PDF preview must not outlive its test and
+    its database)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            return list(self.app(environ, start_response))  # answered before it counts down
+        finally:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count == 0, timeout)
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The test application (empty tables, reference data) served on a free local port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = InFlight(app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        in_flight.wait_until_idle(timeout=30)
         server.server_close()
         thread.join(timeout=10)
 
