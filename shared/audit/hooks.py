@@ -46,12 +46,25 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_COLUMN_KEYS: dict[Any, tuple[str, ...]] = {}
+
+
+def _column_keys(mapper: Any) -> tuple[str, ...]:
+    keys = _COLUMN_KEYS.get(mapper)
+    if keys is None:
+        keys = _COLUMN_KEYS[mapper] = tuple(attr.key for attr in mapper.column_attrs)
+    return keys
+
+
 def _changes(target: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(target)
     excluded = getattr(target, "__audit_exclude__", frozenset())
     changes: dict[str, list[Any]] = {}
-    for attr in state.mapper.column_attrs:
-        key = attr.key
+    columns = _column_keys(state.mapper)
+    # An update can only have changed the attributes the session saw modified.
+    keys = [key for key in state.committed_state if key in columns] if action == "update" \
+        else columns
+    for key in keys:
         if key in excluded:
             continue
         if action == "update":
