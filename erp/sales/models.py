@@ -121,6 +121,11 @@ class SalesOrderLine(Base):
         return Decimal("0") if self.is_service else self.quantity - self.delivered_qty
 
     @property
+    def waiting_qty(self) -> Decimal:
+        """Goods still to deliver that no reservation covers yet (0 for a service)."""
+        return max(Decimal("0"), self.to_deliver_qty - self.reserved_qty)
+
+    @property
     def invoiceable_qty(self) -> Decimal:
         """What may be invoiced in all: delivered goods, or the ordered service."""
         return self.quantity if self.is_service else self.delivered_qty

@@ -205,11 +205,14 @@ def invoices_of(order_id: int) -> list[Invoice]:
         select(Invoice).where(Invoice.sales_order_id == order_id).order_by(Invoice.id)))
 
 
-def credit_position(partner: Partner, order_total: Decimal) -> dict[str, Decimal | None]:
-    """The figures of the credit check: open receivables, this order, the limit."""
+def credit_position(partner: Partner, order_total: Decimal) -> dict[str, Any]:
+    """The figures of the credit check: open receivables, this order, their sum (the
+    exposure), the limit, and whether the exposure passes it (never without a limit)."""
     receivable = partner_balance(partner.id)["receivable"]
-    return {"open_receivables": receivable, "order_total": order_total,
-            "exposure": receivable + order_total, "credit_limit": partner.credit_limit}
+    exposure = receivable + order_total
+    limit = partner.credit_limit
+    return {"open_receivables": receivable, "order_total": order_total, "exposure": exposure,
+            "credit_limit": limit, "exceeded": limit is not None and exposure > limit}
 
 
 # --------------------------------------------------------------------------- cleaning input
@@ -347,11 +350,10 @@ def _check_credit(order: SalesOrder, options: dict, user_id: int | None,
                   may_override: bool) -> None:
     """Refuse when open receivables plus this order pass the customer's credit limit,
     unless finance or an admin explicitly overrides; the override is kept on the order."""
-    limit = order.partner.credit_limit
-    if limit is None:
+    if order.partner.credit_limit is None:
         return
     figures = credit_position(order.partner, order.total)
-    if figures["exposure"] <= limit:
+    if not figures["exceeded"]:
         return
     if options["override_credit_limit"] and may_override:
         order.credit_override_by_id = user_id
@@ -361,10 +363,11 @@ def _check_credit(order: SalesOrder, options: dict, user_id: int | None,
     message = _("Credit limit exceeded for %(name)s: open receivables %(open)s + this order "
                 "%(order)s = %(exposure)s, above the limit of %(limit)s.",
                 name=order.partner.name, open=figures["open_receivables"],
-                order=order.total, exposure=figures["exposure"], limit=limit)
+                order=order.total, exposure=figures["exposure"], limit=figures["credit_limit"])
     if options["override_credit_limit"]:
         message += " " + _("Only finance or an administrator may override the credit limit.")
-    raise CreditLimitExceeded(message, **{k: str(v) for k, v in figures.items()})
+    raise CreditLimitExceeded(message, **{k: str(v) for k, v in figures.items()
+                                          if k != "exceeded"})
 
 
 def _reserve_lines(order: SalesOrder) -> None:
@@ -373,10 +376,8 @@ def _reserve_lines(order: SalesOrder) -> None:
     stock = main_stock()
     with db.session.no_autoflush:  # one flush for all lines: the balance rows are locked
         for line in sorted(order.lines, key=lambda line: (line.product_id, line.id)):
-            waiting = line.to_deliver_qty - line.reserved_qty
-            if line.is_service or waiting <= 0:
-                continue
-            line.reserved_qty += reserve_stock(line.product_id, stock.id, waiting)
+            if line.waiting_qty > 0:
+                line.reserved_qty += reserve_stock(line.product_id, stock.id, line.waiting_qty)
     db.session.flush()
 
 

@@ -76,13 +76,10 @@ def shortfalls(order: SalesOrder) -> list[str]:
         return []
     said = []
     for line in order.lines:
-        wanted = line.to_deliver_qty
-        waiting = wanted - line.reserved_qty
-        if line.is_service or waiting <= 0:
-            continue
-        said.append(_("%(sku)s: %(reserved)s of %(wanted)s reserved, %(waiting)s waiting",
-                      sku=line.product.sku, reserved=_qty(line.reserved_qty),
-                      wanted=_qty(wanted), waiting=_qty(waiting)))
+        if line.waiting_qty > 0:
+            said.append(_("%(sku)s: %(reserved)s of %(wanted)s reserved, %(waiting)s waiting",
+                          sku=line.product.sku, reserved=_qty(line.reserved_qty),
+                          wanted=_qty(line.to_deliver_qty), waiting=_qty(line.waiting_qty)))
     return said
 
 
@@ -257,8 +254,7 @@ def _credit(order: SalesOrder) -> dict | None:
     """The credit check's figures for a quotation whose customer has a limit."""
     if order.state != DRAFT or order.partner.credit_limit is None:
         return None
-    figures = services.credit_position(order.partner, order.total)
-    return {**figures, "exceeded": figures["exposure"] > figures["credit_limit"]}
+    return services.credit_position(order.partner, order.total)
 
 
 @bp.get("/orders/<int:order_id>")
@@ -275,8 +271,7 @@ def show_order(order_id: int):
         tax_rows=invoice_tax_summary(order), shortfalls=shortfalls(order),
         credit=_credit(order), names=names, override_form=OverrideForm(),
         can_invoice=any(line.to_invoice_qty > 0 for line in order.lines),
-        has_waiting=any(not line.is_service and line.to_deliver_qty > line.reserved_qty
-                        for line in order.lines))
+        has_waiting=any(line.waiting_qty > 0 for line in order.lines))
 
 
 def _checked_form(order_id: int) -> bool:
