@@ -19,10 +19,10 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import Select, column, func, inspect, or_, select, table
+from sqlalchemy import Select, column, func, inspect, select, table
 from sqlalchemy.orm import selectinload
 
-from erp.inventory.models import MAIN_STOCK, StockMove
+from erp.inventory.models import MAIN_STOCK
 from erp.inventory.services import book_move, locations_by_code, main_stock, release_reserved
 from erp.inventory.services import reserve_available as reserve_stock
 from erp.invoicing.models import CUSTOMER_INVOICE, Invoice, InvoiceLine
@@ -525,8 +525,7 @@ def invoice_order(order_id: int, *, user_id: int | None = None) -> Invoice:
     """A draft customer invoice for what is delivered and not yet invoiced (services: the
     ordered quantity). Draft invoices count as invoiced, so invoicing twice finds nothing."""
     order = get_order(order_id, lock=True)
-    if order.state not in TRANSITIONS["invoice"]:
-        guard(order, "invoice")
+    guard(order, "invoice")
     lines = [line for line in order.lines if line.to_invoice_qty > 0]
     if not lines:
         raise NothingToInvoice(_("Nothing on %(number)s is waiting to be invoiced: "
@@ -628,20 +627,6 @@ def invoice_status(order: SalesOrder) -> str:
     if any(line.invoiced_qty > 0 for line in order.lines):
         return PARTIALLY_INVOICED
     return NOTHING
-
-
-def moves_of(order: SalesOrder) -> list[StockMove]:
-    """The stock moves of the order's deliveries (newest first)."""
-    return list(db.session.scalars(
-        select(StockMove).join(DeliveryLine, DeliveryLine.move_id == StockMove.id)
-        .join(Delivery, Delivery.id == DeliveryLine.delivery_id)
-        .where(Delivery.order_id == order.id).order_by(StockMove.id.desc())))
-
-
-def open_orders_condition():
-    """Orders still to deliver or invoice (for the customer page and home cards)."""
-    return or_(SalesOrder.state.in_((CONFIRMED, PARTIALLY_DELIVERED)),
-               SalesOrder.invoice_status.in_((TO_INVOICE, PARTIALLY_INVOICED)))
 
 
 @invoice_changed.connect
