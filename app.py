@@ -10,31 +10,22 @@ from werkzeug.exceptions import HTTPException
 
 import crm
 import erp
+import shared
 from config import INSTANCE_DIR, Config, config_from_env
 from shared import api as api_plumbing
 from shared import ui
 from shared.api import ApiAwareSessionInterface, ApiJSONProvider, error_envelope
-from shared.audit import views as audit_views
 from shared.audit.hooks import install_audit_hook
-from shared.cli import register_cli
-from shared.company import api as company_api
-from shared.company import views as company_views
 from shared.db import configure_engine
 from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.extensions import babel, bootstrap, csrf, db, migrate
 from shared.http import is_api_request
-from shared.partners import api as partners_api
-from shared.partners import views as partners_views
-from shared.products import api as products_api
-from shared.products import views as products_views
-from shared.users import api as users_api
-from shared.users import views as users_views
+from shared.registry import install_registry
 from shared.users.auth import init_login
 
-SHARED_BLUEPRINTS = [
-    ui.bp, users_views.bp, users_api.bp, partners_views.bp, partners_api.bp,
-    products_views.bp, products_api.bp, company_views.bp, company_api.bp, audit_views.bp,
-]
+# The areas in dependency order (crm -> erp -> shared): each init_app wires what its area
+# adds (blueprints, commands, event subscribers, seed steps, home cards; shared/registry.py).
+AREAS = (shared, erp, crm)
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +50,9 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     api_plumbing.install_idempotency(app)
     ui.install_template_helpers(app)
 
-    for blueprint in SHARED_BLUEPRINTS + erp.BLUEPRINTS + crm.BLUEPRINTS:
-        app.register_blueprint(blueprint)
-    register_cli(app)
-    for command in erp.COMMANDS:
-        app.cli.add_command(command)
+    install_registry(app)
+    for area in AREAS:
+        area.init_app(app)
     register_error_handlers(app)
     return app
 

@@ -1,24 +1,20 @@
 """The front office: leads, pipeline, activities, tickets, the customer page.
-Depends on erp/ and shared/; erp/ tells it things through blinker signals.
+Depends on erp/ and shared/; erp/ tells it things through domain events (shared/events.py).
 
-Each area is a package (models, services, forms, views, api) whose blueprints are listed in
-BLUEPRINTS for app.create_app to register. Importing the package also registers the CRM's
-reference data, demo seeders and seed-scale generators.
+Each area is a package (models, services, forms, views, api) whose `init_app(app)` wires what
+it adds to the application (shared/registry.py); `create_app` calls `crm.init_app` last.
 """
-from flask import Blueprint
+from __future__ import annotations
 
-from crm import seed  # noqa: F401  (registers the seed-demo step)
-from crm.activities import api as activities_api
-from crm.activities import views as activities_views
-from crm.customers import api as customers_api
-from crm.customers import views as customers_views
-from crm.leads import api as leads_api
-from crm.leads import scale  # noqa: F401  (registers seed-scale --leads)
-from crm.leads import views as leads_views
-from crm.pipeline import api as pipeline_api  # also subscribes to sales' order_confirmed
-from crm.pipeline import views as pipeline_views
+from flask import Flask
 
-BLUEPRINTS: list[Blueprint] = [
-    leads_views.bp, leads_api.bp, pipeline_views.bp, pipeline_api.bp, activities_views.bp,
-    activities_api.bp, customers_views.bp, customers_api.bp,
-]
+from crm import activities, customers, leads, pipeline
+
+
+def init_app(app: Flask) -> None:
+    from crm import seed
+    from shared.registry import registry_of
+
+    for area in (leads, pipeline, activities, customers):
+        area.init_app(app)
+    registry_of(app).demo_steps.append(seed.seed_crm)

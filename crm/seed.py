@@ -11,7 +11,6 @@ from crm.pipeline import services as pipeline
 from shared.dates import company_today
 from shared.extensions import db
 from shared.partners.models import Partner
-from shared.reference import demo_seeder
 from shared.users import services as user_services
 
 # title, contact, company, email, phone, source, expected revenue, status
@@ -65,7 +64,6 @@ LOST_REASONS = ["价格太高 Price too high", "选择了竞争对手 Chose a co
                 "没有预算 No budget", "时间不合适 Bad timing"]
 
 
-@demo_seeder
 def seed_crm() -> None:
     sales = user_services.find_user_by_email("sales@example.com")
     owner_id = sales.id if sales else None

@@ -1,1 +1,36 @@
 """The platform: database, permissions, API plumbing and the master data every module uses."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Wire the platform: its blueprints and commands, the partner sequence, the company row,
+    the demo users and master data, and the seed-scale partners and products."""
+    from shared import scale, seed, ui
+    from shared.audit import views as audit_views
+    from shared.cli import COMMANDS
+    from shared.company import api as company_api
+    from shared.company import views as company_views
+    from shared.company.services import ensure_company
+    from shared.partners import api as partners_api
+    from shared.partners import views as partners_views
+    from shared.products import api as products_api
+    from shared.products import views as products_views
+    from shared.registry import registry_of
+    from shared.users import api as users_api
+    from shared.users import views as users_views
+
+    for blueprint in (ui.bp, users_views.bp, users_api.bp, partners_views.bp, partners_api.bp,
+                      products_views.bp, products_api.bp, company_views.bp, company_api.bp,
+                      audit_views.bp):
+        app.register_blueprint(blueprint)
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+    registry = registry_of(app)
+    registry.add_sequence("partner", "P", padding=5)
+    registry.reference_loaders.append(ensure_company)
+    registry.demo_steps.append(seed.seed_platform)
+    registry.add_scale_generator("partners", scale.scale_partners)
+    registry.add_scale_generator("products", scale.scale_products)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
@@ -10,6 +9,7 @@ from shared import scale
 from shared.db import transactional
 from shared.errors import DomainError
 from shared.reference import demo_steps, load_reference_data
+from shared.registry import current_registry
 from shared.users import services as user_services
 from shared.users.models import ROLES
 
@@ -101,19 +101,17 @@ def seed_scale_command(product_ids: str | None, seed: int, quiet: bool,
     import random
 
     ids = _parse_ids(product_ids)
+    generators = current_registry().scale_generators
     missing = [name for name in scale.SCALE_OPTIONS
-               if counts.get(name) and name not in scale.SCALE_GENERATORS]
+               if counts.get(name) and name not in generators]
     if missing:
         raise click.UsageError(f"No generator for --{', --'.join(missing)} in this build.")
     load_reference_data()
     context = scale.ScaleContext(rng=random.Random(seed), quiet=quiet, product_ids=ids)
     for name in scale.SCALE_OPTIONS:
         if counts.get(name):
-            transactional(scale.SCALE_GENERATORS[name])(counts[name], context)
+            transactional(generators[name])(counts[name], context)
             click.echo(f"{name}: {counts[name]} added")
 
 
-def register_cli(app: Flask) -> None:
-    for command in (init_db_command, create_user_command, seed_demo_command,
-                    seed_scale_command):
-        app.cli.add_command(command)
+COMMANDS = (init_db_command, create_user_command, seed_demo_command, seed_scale_command)

@@ -202,6 +202,8 @@ def transactional(fn: F) -> F:
     reloaded inside the transaction. Objects are not expired at commit (the session's
     `expire_on_commit=False`), so the record a service returns is answered without reading
     it back; the decimals it holds already have their stored scale (`_as_stored`).
+    Callbacks queued with `run_after_commit` (after-commit event subscribers) run once the
+    commit has succeeded, and are dropped on a rollback.
     """
 
     @functools.wraps(fn)
@@ -218,22 +220,40 @@ def transactional(fn: F) -> F:
             try:
                 result = fn(*args, **kwargs)
                 session.commit()
-                return result
             except DBAPIError as exc:
+                session.info.pop(AFTER_COMMIT_KEY, None)
                 session.rollback()
                 if is_retryable(exc) and attempt < MAX_ATTEMPTS:
                     _backoff(attempt)
                     continue
                 raise
             except BaseException:
+                session.info.pop(AFTER_COMMIT_KEY, None)
                 session.rollback()
                 raise
             finally:
                 session.info["uow_depth"] = 0
                 _write_transaction.reset(token)
+            for callback, argument in session.info.pop(AFTER_COMMIT_KEY, []):
+                callback(argument)
+            return result
         raise AssertionError("unreachable")
 
     return wrapper  # type: ignore[return-value]
+
+
+AFTER_COMMIT_KEY = "after_commit"
+
+
+def run_after_commit(callback: Callable[[Any], None], argument: Any) -> None:
+    """Call `callback(argument)` once the current unit of work has committed (never if it
+    rolls back); outside a unit of work, at once."""
+    from shared.extensions import db
+
+    if not in_unit_of_work():
+        callback(argument)
+        return
+    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append((callback, argument))
 
 
 def in_unit_of_work() -> bool:

@@ -1,42 +1,20 @@
-"""Reference data that init-db loads: each module registers its loader here."""
+"""Reference data (init-db) and the demo company (seed-demo): the steps each area wired in its
+init_app (`registry.reference_loaders`, `registry.demo_steps`), run in wiring order, which is
+the dependency order shared -> erp -> crm."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
 from shared.db import transactional
-
-REFERENCE_DATA_LOADERS: list[Callable[[], None]] = []
-DEMO_SEEDERS: list[Callable[[], None]] = []
-
-
-def reference_data(fn: Callable[[], None]) -> Callable[[], None]:
-    """Register an idempotent loader: it must change nothing when its data is there."""
-    REFERENCE_DATA_LOADERS.append(fn)
-    return fn
-
-
-LAYERS = ("shared", "erp", "crm")
-F = TypeVar("F", bound=Callable)
-
-
-def demo_seeder(fn: Callable[[], None]) -> Callable[[], None]:
-    """Register a seed-demo step; see `demo_steps` for the order they run in."""
-    DEMO_SEEDERS.append(fn)
-    return fn
-
-
-def by_layer(fns: list[F]) -> list[F]:
-    """Steps in dependency order: shared's, then erp's, then crm's (each keeping the order it
-    was registered in), whatever order the modules happened to be imported in."""
-    return sorted(fns, key=lambda fn: LAYERS.index(fn.__module__.split(".")[0]))
+from shared.registry import current_registry
 
 
 def demo_steps() -> list[Callable[[], None]]:
-    return by_layer(DEMO_SEEDERS)
+    return list(current_registry().demo_steps)
 
 
 @transactional
 def load_reference_data() -> None:
-    for loader in by_layer(REFERENCE_DATA_LOADERS):
+    """Every area's idempotent loader: each changes nothing when its data is there."""
+    for loader in current_registry().reference_loaders:
         loader()

@@ -1,15 +1,16 @@
 """seed-scale: large, consistent data sets for the benchmarks, generated fast.
 
-Each module registers one generator per option of the command (`@scale_generator("moves")`);
-the command runs them in SCALE_OPTIONS order, each in its own unit of work, with one seeded
-random generator so the same --seed gives the same data. Generators write with `bulk_insert`
+Each area wires one generator per option of the command in its init_app
+(`registry.add_scale_generator("moves", scale_moves)`); the command runs them in SCALE_OPTIONS
+order, each in its own unit of work, with one seeded random generator so the same --seed
+gives the same data. Generators write with `bulk_insert`
 (executemany in chunks, never the service loop) and must leave the data as consistent as the
 services would: balances equal to the ledger, totals stored, numbers taken from the sequences.
 """
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
@@ -36,22 +37,6 @@ class ScaleContext:
     def progress(self, total: int, desc: str) -> tqdm:
         return tqdm(total=total, desc=desc, unit="row", disable=self.quiet,
                     mininterval=0.5, leave=True)
-
-
-ScaleGenerator = Callable[[int, ScaleContext], None]
-SCALE_GENERATORS: dict[str, ScaleGenerator] = {}
-
-
-def scale_generator(option: str) -> Callable[[ScaleGenerator], ScaleGenerator]:
-    """Register the generator of `seed-scale --<option> N`."""
-    if option not in SCALE_OPTIONS:
-        raise KeyError(f"seed-scale has no --{option} option")
-
-    def register(fn: ScaleGenerator) -> ScaleGenerator:
-        SCALE_GENERATORS[option] = fn
-        return fn
-
-    return register
 
 
 def chunked(rows: Iterable[dict[str, Any]], size: int = CHUNK_ROWS) -> Iterator[list[dict]]:
@@ -119,7 +104,6 @@ ITEMS = ["台灯 Lamp", "办公椅 Chair", "复印纸 Paper", "收纳箱 Box", "
          "马克杯 Mug", "货架 Shelf", "胶带 Tape", "显示器 Monitor", "键盘 Keyboard"]
 
 
-@scale_generator("partners")
 def scale_partners(count: int, ctx: ScaleContext) -> None:
     from shared.partners.models import Partner
     from shared.sequences.services import next_numbers
@@ -144,7 +128,6 @@ def scale_partners(count: int, ctx: ScaleContext) -> None:
     ctx.made["partners"] = list(range(start, start + count))
 
 
-@scale_generator("products")
 def scale_products(count: int, ctx: ScaleContext) -> None:
     from shared.partners.models import Partner
     from shared.products.models import Product

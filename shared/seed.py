@@ -9,7 +9,6 @@ from shared.partners import services as partner_services
 from shared.partners.models import Partner
 from shared.products import services as product_services
 from shared.products.models import Product
-from shared.reference import demo_seeder
 from shared.users import services as user_services
 
 DEMO_PASSWORD = "demo1234"
@@ -106,7 +105,6 @@ def database_has_business_data() -> bool:
                 or db.session.scalar(select(func.count()).select_from(Product)))
 
 
-@demo_seeder
 def seed_platform() -> None:
     for email, name, roles in DEMO_USERS:
         if user_services.find_user_by_email(email) is None:

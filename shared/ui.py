@@ -1,7 +1,6 @@
 """The web UI shell: home page, language switch, locale choice and template helpers."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,7 +26,7 @@ from shared.extensions import db
 from shared.partners.models import Partner
 from shared.permissions import can, public, signed_in
 from shared.products.models import Product
-from shared.reference import by_layer
+from shared.registry import current_registry
 from shared.users import services as user_services
 from shared.users.forms import ROLE_LABELS, EmptyForm
 
@@ -44,19 +43,10 @@ class HomeCard:
     attention: bool = False  # shown in red: something waits to be done
 
 
-# Modules add figures to the home page (shared/ never imports them): each function returns
-# the cards the current user may see, usually one or two queries' worth.
-HomeCards = Callable[[], list[HomeCard]]
-_home_cards: list[HomeCards] = []
-
-
-def register_home_cards(cards: HomeCards) -> None:
-    if cards not in _home_cards:
-        _home_cards.append(cards)
-
-
 def module_cards() -> list[HomeCard]:
-    return [card for cards in by_layer(_home_cards) for card in cards()]
+    """The figures the areas add to the home page (wired in their init_app, so shared/ never
+    imports them): each function returns the cards the current user may see."""
+    return [card for cards in current_registry().home_cards for card in cards()]
 
 
 def select_locale() -> str | None:

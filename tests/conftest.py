@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from erp.inventory.drift import find_drift
 from shared.extensions import db
 from shared.i18n import compile_translations
 from shared.reference import load_reference_data
+from shared.registry import registry_of
 from shared.users import services as user_services
 
 PASSWORD = "correct horse 1"
@@ -114,6 +116,31 @@ def ctx(app: Flask) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@contextmanager
+def subscribed(app: Flask, event_type: type, handler: Callable[[Any], None], *,
+               after_commit: bool = False) -> Iterator[None]:
+    """`handler` receives `event_type` for the duration of the block, as a subscriber an
+    area wires in its init_app would."""
+    registry = registry_of(app)
+    registry.subscribe(event_type, handler, after_commit=after_commit)
+    try:
+        yield
+    finally:
+        registry.subscribers[event_type].pop()
+
+
+@contextmanager
+def replaced(app: Flask, attribute: str, value: Any) -> Iterator[None]:
+    """The registry's `attribute` (a provider) is `value` for the duration of the block."""
+    registry = registry_of(app)
+    previous = getattr(registry, attribute)
+    setattr(registry, attribute, value)
+    try:
+        yield
+    finally:
+        setattr(registry, attribute, previous)
 
 
 def make_user(app: Flask, *roles: str, email: str | None = None, **extra: Any):

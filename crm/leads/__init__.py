@@ -1,0 +1,15 @@
+"""Leads: capture, duplicate hints, CSV import and export, conversion into customers and
+opportunities."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Blueprints and the seed-scale leads."""
+    from crm.leads import api, scale, views
+    from shared.registry import registry_of
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    registry_of(app).add_scale_generator("leads", scale.scale_leads)

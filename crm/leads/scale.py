@@ -23,7 +23,6 @@ from shared.scale import (
     bulk_insert,
     max_id,
     money,
-    scale_generator,
 )
 from shared.users.models import User, UserRole
 
@@ -37,7 +36,6 @@ def _owner_ids() -> list[int | None]:
     return list(ids) or [None]
 
 
-@scale_generator("leads")
 def scale_leads(count: int, ctx: ScaleContext) -> None:
     rng = ctx.rng
     pipeline.ensure_default_stages()

@@ -64,10 +64,10 @@ def _keep_keys(lead: Lead) -> None:
     lead.company_key = normal_key(lead.company_name)
 
 
-def get_lead(lead_id: int, *, for_update: bool = False) -> Lead:
-    """The lead, if the user may see it; `for_update` locks the row (PostgreSQL) so two
+def get_lead(lead_id: int, *, lock: bool = False) -> Lead:
+    """The lead, if the user may see it; `lock` locks the row (PostgreSQL) so two
     concurrent conversions or status changes queue instead of both passing the guard."""
-    lead = db.session.get(Lead, lead_id, with_for_update=for_update or None)
+    lead = db.session.get(Lead, lead_id, with_for_update=lock or None)
     if lead is None or not may_see(lead):
         raise NotFound(_("No such lead."))
     return lead
@@ -102,7 +102,7 @@ def _change_status(lead: Lead, status: str) -> None:
 
 @transactional
 def update_lead(lead_id: int, data: dict) -> Lead:
-    lead = get_lead(lead_id, for_update=True)
+    lead = get_lead(lead_id, lock=True)
     spec = {**LEAD_SPEC, "status": Choice(LEAD_STATUSES)}
     values = clean(spec, data, partial=True)
     _check_owner(values)
@@ -119,7 +119,7 @@ def update_lead(lead_id: int, data: dict) -> Lead:
 
 @transactional
 def set_lead_status(lead_id: int, status: str) -> Lead:
-    lead = get_lead(lead_id, for_update=True)
+    lead = get_lead(lead_id, lock=True)
     _change_status(lead, clean({"status": Choice(OPEN_LEAD_STATUSES, required=True)},
                                {"status": status})["status"])
     return lead
@@ -127,7 +127,7 @@ def set_lead_status(lead_id: int, status: str) -> Lead:
 
 @transactional
 def disqualify_lead(lead_id: int, data: dict) -> Lead:
-    lead = get_lead(lead_id, for_update=True)
+    lead = get_lead(lead_id, lock=True)
     reason = clean({"reason": Text(required=True, max_length=500)}, data)["reason"]
     if not lead.is_open:
         raise InvalidState(_("Only an open lead can be disqualified."))
@@ -155,14 +155,14 @@ def _partner_for(lead: Lead, partner_id: int | None, user_id: int | None) -> Par
         {"name": lead.company_name or lead.contact_name or lead.title,
          "kind": "person" if person else "company", "email": lead.email, "phone": lead.phone,
          "notes": lead.contact_name if lead.company_name else None},
-        created_by_id=user_id)
+        user_id=user_id)
 
 
 @transactional
 def convert_lead(lead_id: int, data: dict, *, user_id: int | None = None) -> Lead:
     """Link or create the customer, open an opportunity in the first stage, mark the lead
     converted. Returns the lead (with partner_id and opportunity_id set)."""
-    lead = get_lead(lead_id, for_update=True)
+    lead = get_lead(lead_id, lock=True)
     values = clean(CONVERT_SPEC, data)
     if lead.status == "converted":
         raise Conflict(_("This lead is already converted."), code="already_converted")

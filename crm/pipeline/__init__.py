@@ -1,0 +1,23 @@
+"""The pipeline: stages, opportunities, the board and the weighted forecast. CRM owns the
+link between an order and the opportunity it was quoted from (as Odoo's sale_crm and
+Tryton's sale_opportunity do): it checks the link and wins the opportunity on confirmation."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Blueprints, the default stages, the home page's pipeline cards, and the subscribers
+    to the sales events that concern opportunities."""
+    from crm.pipeline import api, services, views
+    from shared.events import OpportunityQuoted, OrderConfirmed
+    from shared.registry import registry_of
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+
+    registry = registry_of(app)
+    registry.reference_loaders.append(services.ensure_default_stages)
+    registry.home_cards.append(views.home_cards)
+    registry.subscribe(OpportunityQuoted, services.check_quoted_opportunity)
+    registry.subscribe(OrderConfirmed, services.win_on_confirmation)

@@ -22,10 +22,10 @@ from erp.sales import services as sales_services
 from erp.sales.models import SalesOrder
 from shared.db import flush_or_duplicate, transactional, utcnow
 from shared.errors import Duplicate, InvalidState, NotFound, ValidationError
+from shared.events import OpportunityQuoted, OrderConfirmed
 from shared.extensions import db
 from shared.products.services import products_of_lines
 from shared.queries import search
-from shared.reference import reference_data
 from shared.users.models import User
 from shared.validation import Boolean, Choice, Integer, IsoDate, Number, Text, clean, clean_rows
 
@@ -81,7 +81,6 @@ def weighted(expected: Decimal, probability: Decimal) -> Decimal:
 # --------------------------------------------------------------------------- stages
 
 
-@reference_data
 def ensure_default_stages() -> None:
     """The default pipeline, when there are no stages yet (an admin may rename them later)."""
     if db.session.scalar(select(func.count()).select_from(Stage)):
@@ -190,15 +189,15 @@ def set_lost_reason_active(reason_id: int, active: bool) -> LostReason:
 # --------------------------------------------------------------------------- opportunities
 
 
-def get_opportunity(opportunity_id: int, *, for_update: bool = False) -> Opportunity:
-    """The opportunity, if the user may see it; `for_update` locks the row (PostgreSQL) so
+def get_opportunity(opportunity_id: int, *, lock: bool = False) -> Opportunity:
+    """The opportunity, if the user may see it; `lock` locks the row (PostgreSQL) so
     concurrent moves, wins and losses queue instead of both passing the state guard."""
-    if for_update:
+    if lock:
         # Lock with a plain SELECT: a FOR UPDATE over the eager join to the stage would, after
         # waiting for a concurrent move, recheck the join against the old stage and find no row.
         db.session.execute(select(Opportunity.id).where(Opportunity.id == opportunity_id)
                            .with_for_update())
-    opportunity = db.session.get(Opportunity, opportunity_id, populate_existing=for_update)
+    opportunity = db.session.get(Opportunity, opportunity_id, populate_existing=lock)
     if opportunity is None or not may_see(opportunity):
         raise NotFound(_("No such opportunity."))
     return opportunity
@@ -258,7 +257,7 @@ def create_opportunity(data: dict, *, user_id: int | None = None,
 @transactional
 def update_opportunity(opportunity_id: int, data: dict) -> Opportunity:
     """Edit the fields; the stage changes only through move, win and lose."""
-    opportunity = get_opportunity(opportunity_id, for_update=True)
+    opportunity = get_opportunity(opportunity_id, lock=True)
     spec = {k: v for k, v in OPPORTUNITY_SPEC.items() if k != "stage_id"}
     values = clean(spec, data, partial=True)
     if "expected_revenue" in values and values["expected_revenue"] is None:
@@ -325,7 +324,7 @@ def move_opportunity(opportunity_id: int, data: dict, *, user_id: int | None = N
                      ) -> Opportunity:
     """Move an open opportunity to another stage; a won or lost stage closes it (losing
     needs a reason, as with `lose_opportunity`)."""
-    opportunity = get_opportunity(opportunity_id, for_update=True)
+    opportunity = get_opportunity(opportunity_id, lock=True)
     _require_open(opportunity)
     values = clean({"stage_id": Integer(required=True, min_value=1)}, data)
     stage = db.session.get(Stage, values["stage_id"])
@@ -348,7 +347,7 @@ def _close(opportunity: Opportunity, stage: Stage, status: str, user_id: int | N
 
 @transactional
 def win_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Opportunity:
-    opportunity = get_opportunity(opportunity_id, for_update=True)
+    opportunity = get_opportunity(opportunity_id, lock=True)
     _require_open(opportunity)
     _close(opportunity, _special_stage("is_won"), "won", user_id)
     return opportunity
@@ -363,7 +362,7 @@ def quote_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Sal
     "New Quotation" on an opportunity). Open and won opportunities may be quoted (a won deal
     may need another quotation); a lost one may not (409 invalid_state). Without a customer:
     422 on `partner_id`; a partner who is not a customer: 422 from sales."""
-    opportunity = get_opportunity(opportunity_id, for_update=True)
+    opportunity = get_opportunity(opportunity_id, lock=True)
     if opportunity.status == "lost":
         raise InvalidState(_("This opportunity is lost; reopen it as a new opportunity "
                              "before quoting."))
@@ -380,29 +379,35 @@ def quote_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Sal
                   for line in opportunity.lines]}, user_id=user_id)
 
 
-@sales_services.order_confirmed.connect
-def _win_on_confirmation(_sender: Any, *, order: SalesOrder, user_id: int | None = None,
-                         **_extra: Any) -> None:
-    """An order quoted from an opportunity was confirmed: the opportunity is won, in the
-    confirming transaction. Already won: nothing to do. Lost: a confirmed sale proves it was
-    won after all, so it is reopened and won (the lost reason is cleared; the stage history
-    keeps the loss). The row-level limit does not apply: whoever may confirm the order
-    closes its opportunity, whoever owns it."""
-    if not order.opportunity_id:
+def check_quoted_opportunity(event: OpportunityQuoted) -> None:
+    """Subscriber: a quotation names the opportunity it was quoted from; CRM owns that link
+    and refuses an opportunity that does not exist (the row-level limit does not apply: the
+    quotation's author need not own the opportunity)."""
+    if db.session.get(Opportunity, event.opportunity_id) is None:
+        raise ValidationError(fields={"opportunity_id": _("No such opportunity.")})
+
+
+def win_on_confirmation(event: OrderConfirmed) -> None:
+    """Subscriber: an order quoted from an opportunity was confirmed, so the opportunity is
+    won, in the confirming transaction. Already won: nothing to do. Lost: a confirmed sale
+    proves it was won after all, so it is reopened and won (the lost reason is cleared; the
+    stage history keeps the loss). The row-level limit does not apply: whoever may confirm
+    the order closes its opportunity, whoever owns it."""
+    if not event.opportunity_id:
         return
-    db.session.execute(select(Opportunity.id).where(Opportunity.id == order.opportunity_id)
+    db.session.execute(select(Opportunity.id).where(Opportunity.id == event.opportunity_id)
                        .with_for_update())
-    opportunity = db.session.get(Opportunity, order.opportunity_id, populate_existing=True)
+    opportunity = db.session.get(Opportunity, event.opportunity_id, populate_existing=True)
     if opportunity is None or opportunity.status == "won":
         return
-    _close(opportunity, _special_stage("is_won"), "won", user_id)
+    _close(opportunity, _special_stage("is_won"), "won", event.user_id)
     opportunity.lost_reason = None
 
 
 @transactional
 def lose_opportunity(opportunity_id: int, data: dict, *, user_id: int | None = None
                      ) -> Opportunity:
-    opportunity = get_opportunity(opportunity_id, for_update=True)
+    opportunity = get_opportunity(opportunity_id, lock=True)
     _require_open(opportunity)
     reason = clean(REASON_SPEC, data)["reason"]
     _close(opportunity, _special_stage("is_lost"), "lost", user_id)

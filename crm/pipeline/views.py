@@ -28,7 +28,7 @@ from shared.forms import run_form
 from shared.partners.models import Partner
 from shared.permissions import can, require
 from shared.products.models import Product
-from shared.ui import HomeCard, money, register_home_cards
+from shared.ui import HomeCard, money
 
 bp = Blueprint("pipeline", __name__)
 
@@ -277,5 +277,3 @@ def home_cards() -> list[HomeCard]:
             HomeCard(_("My overdue activities"), str(overdue),
                      url_for("activities.my_activities"), attention=overdue > 0)]
 
-
-register_home_cards(home_cards)

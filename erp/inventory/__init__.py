@@ -1,1 +1,25 @@
 """Inventory: locations, double-entry stock moves, balances, counts and reorder."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Blueprints, stock-check, the default locations, the count sequence, demo stock and
+    seed-scale moves; the stock figures products show, the product page's stock panel and
+    the reorder card on the home page."""
+    from erp.inventory import api, cli, scale, seed, services, views
+    from shared.registry import registry_of
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.stock_check_command)
+
+    registry = registry_of(app)
+    registry.add_sequence("stock_count", "COUNT/", padding=5)
+    registry.reference_loaders.append(services.load_default_locations)
+    registry.demo_steps.append(seed.seed_inventory)
+    registry.add_scale_generator("moves", scale.scale_moves)
+    registry.stock_provider = services.totals_by_product
+    registry.product_panels.append(views.stock_panel)
+    registry.home_cards.append(views.home_cards)

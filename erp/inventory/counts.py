@@ -27,10 +27,8 @@ from shared.db import transactional
 from shared.errors import InsufficientStock, ValidationError
 from shared.extensions import db
 from shared.products.models import Product
-from shared.sequences.services import next_number, register_sequence
+from shared.sequences.services import next_number
 from shared.validation import Integer, Number, Text, clean
-
-register_sequence("stock_count", "COUNT/", 5)
 
 LINE_SPEC = {
     "product_id": Integer(min_value=1),

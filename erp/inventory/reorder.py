@@ -2,7 +2,7 @@
 reorder point, and how much to order (API.md)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,21 +12,15 @@ from erp.inventory.models import StockBalance
 from erp.inventory.services import ZERO
 from shared.extensions import db
 from shared.products.models import Product
-
-# Incoming quantities (confirmed purchase orders) come from purchasing, which depends on
-# inventory and so registers itself here; without purchasing nothing is incoming.
-IncomingProvider = Callable[[list[int]], dict[int, Decimal]]
-_incoming_provider: IncomingProvider | None = None
-
-
-def register_incoming_provider(provider: IncomingProvider) -> None:
-    global _incoming_provider
-    _incoming_provider = provider
+from shared.registry import current_registry
 
 
 def incoming_quantities(product_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Quantities on confirmed purchase orders: purchasing depends on inventory and so
+    provides them through the registry (its init_app); without purchasing nothing comes."""
     ids = list(product_ids)
-    return _incoming_provider(ids) if _incoming_provider and ids else {}
+    provider = current_registry().incoming_provider
+    return provider(ids) if provider and ids else {}
 
 
 @dataclass(frozen=True)
@@ -82,6 +76,6 @@ def reorder_suggestions() -> list[Suggestion]:
 
 def low_stock_count() -> int:
     """For the navigation badge: one query when nothing is incoming."""
-    if _incoming_provider is None:
+    if current_registry().incoming_provider is None:
         return db.session.scalar(select(func.count()).select_from(_candidates().subquery()))
     return len(reorder_suggestions())

@@ -18,7 +18,7 @@ from erp.inventory.services import ZERO, location_by_code, main_stock
 from shared.db import utcnow
 from shared.extensions import db
 from shared.products.models import Product
-from shared.scale import ScaleContext, bulk_insert, scale_generator, scale_products
+from shared.scale import ScaleContext, bulk_insert, scale_products
 from shared.upsert import insert_or_add
 
 DELIVERY_SHARE = 0.2
@@ -42,7 +42,6 @@ def _product_ids(count: int, ctx: ScaleContext) -> list[int]:
     return ids
 
 
-@scale_generator("moves")
 def scale_moves(count: int, ctx: ScaleContext) -> None:
     rng = ctx.rng
     ids = _product_ids(count, ctx)

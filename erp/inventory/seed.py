@@ -10,7 +10,6 @@ from erp.inventory import counts, services
 from erp.inventory.models import Location
 from shared.extensions import db
 from shared.products.models import Product
-from shared.reference import demo_seeder
 from shared.users.models import User
 
 # sku -> units received into WH/Stock (the demo products of shared/seed.py)
@@ -21,7 +20,6 @@ DELIVERIES = {"LAMP-DESK-01": 12, "PAPER-A4-500": 120, "MUG-CER-350": 36, "KETTL
 TRANSFERS = {"PAPER-A4-500": 100, "MUG-CER-350": 40}  # to the Shanghai warehouse
 
 
-@demo_seeder
 def seed_inventory() -> None:
     clerk = db.session.scalar(select(User.id).where(User.email == "warehouse@example.com"))
     stock = services.main_stock()

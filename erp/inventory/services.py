@@ -32,8 +32,6 @@ from shared.db import sqlstate, transactional
 from shared.errors import Duplicate, InsufficientStock, InvalidState, NotFound, ValidationError
 from shared.extensions import db
 from shared.products.models import Product
-from shared.products.services import register_stock_provider
-from shared.reference import reference_data
 from shared.upsert import insert_ignore, insert_or_add
 from shared.validation import Boolean, Choice, Integer, Number, Text, clean
 
@@ -62,7 +60,6 @@ MOVE_SPEC = {
 # --------------------------------------------------------------------------- locations
 
 
-@reference_data
 def load_default_locations() -> None:
     rows = [{"code": code, "name": name, "kind": kind, "active": True}
             for code, (name, kind) in DEFAULT_LOCATIONS.items()]
@@ -219,8 +216,6 @@ def totals_by_product(product_ids: Iterable[int]) -> dict[int, tuple[Decimal, De
     return {pid: (Decimal(on_hand).quantize(ZERO), Decimal(reserved).quantize(ZERO))
             for pid, on_hand, reserved in rows}
 
-
-register_stock_provider(totals_by_product)
 
 
 # --------------------------------------------------------------------------- moves

@@ -12,8 +12,7 @@ from shared.api import paginate
 from shared.errors import DomainError, ValidationError
 from shared.forms import run_form
 from shared.permissions import can, require
-from shared.products.views import register_product_panel
-from shared.ui import HomeCard, register_home_cards
+from shared.ui import HomeCard
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 
@@ -226,8 +225,6 @@ def stock_panel(product):
              **pages.product_panel(product.id, with_moves=with_moves)})
 
 
-register_product_panel(stock_panel)
-
 
 def home_cards() -> list[HomeCard]:
     """Products at or below their reorder point, for those who may read stock."""
@@ -237,5 +234,3 @@ def home_cards() -> list[HomeCard]:
     return [HomeCard(_("Products to reorder"), str(low), url_for("inventory.low_stock"),
                      attention=low > 0)]
 
-
-register_home_cards(home_cards)

@@ -1,2 +1,23 @@
 """Invoicing: customer invoices and credit notes, vendor bills and credit notes, payments,
-AR aging and the invoice PDF (issue 5)."""
+AR aging and the invoice PDF."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Blueprints, the yearly number sequence of each invoice kind, demo and seed-scale
+    invoices, and the home page's invoicing cards."""
+    from erp.invoicing import api, scale, seed, views
+    from erp.invoicing.models import NUMBER_PREFIXES
+    from shared.registry import registry_of
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+
+    registry = registry_of(app)
+    for kind, prefix in NUMBER_PREFIXES.items():
+        registry.add_sequence(kind, prefix, padding=5, yearly=True)
+    registry.demo_steps.append(seed.seed_invoicing)
+    registry.add_scale_generator("invoices", scale.scale_invoices)
+    registry.home_cards.append(views.home_cards)

@@ -70,7 +70,7 @@ def list_invoices():
 @bp.post("/invoices")
 @require("invoices", "write")
 def create_invoice():
-    invoice = services.create_invoice(json_body(), created_by_id=current_user.id)
+    invoice = services.create_invoice(json_body(), user_id=current_user.id)
     return invoice_json(invoice), 201
 
 
@@ -89,7 +89,7 @@ def patch_invoice(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/post")
 @require("invoices", "write")
 def post_invoice(invoice_id: int):
-    return invoice_json(services.post_invoice(invoice_id))
+    return invoice_json(services.post_invoice(invoice_id, user_id=current_user.id))
 
 
 @bp.post("/invoices/<int:invoice_id>/cancel")
@@ -103,7 +103,7 @@ def cancel_invoice(invoice_id: int):
 def credit_note(invoice_id: int):
     data = request.get_json(silent=True) if request.get_data() else {}
     note = services.create_credit_note(invoice_id, data if isinstance(data, dict) else
-                                       json_body(), created_by_id=current_user.id)
+                                       json_body(), user_id=current_user.id)
     return {"invoice_id": note.id, "invoice": invoice_json(note)}, 201
 
 
@@ -125,7 +125,7 @@ def list_payments():
 @bp.post("/payments")
 @require("invoices", "write")
 def create_payment():
-    payment = payment_services.record_payment(json_body(), created_by_id=current_user.id)
+    payment = payment_services.record_payment(json_body(), user_id=current_user.id)
     return payment_json(payment), 201
 
 
@@ -139,7 +139,7 @@ def get_payment(payment_id: int):
 @require("invoices", "write")
 def reverse_payment(payment_id: int):
     return payment_json(payment_services.reverse_payment(payment_id,
-                                                         reversed_by_id=current_user.id))
+                                                         user_id=current_user.id))
 
 
 @bp.get("/payments/suggestions")

@@ -25,6 +25,7 @@ from shared.company.services import get_company
 from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import InvalidState, NotFound, ValidationError
+from shared.events import PaymentRecorded, publish
 from shared.extensions import db
 from shared.money import ZERO
 from shared.partners.models import Partner
@@ -138,7 +139,7 @@ def _check_allocations(payment_values: dict, allocations: list[dict],
 
 
 @transactional
-def record_payment(data: dict, *, created_by_id: int | None = None) -> Payment:
+def record_payment(data: dict, *, user_id: int | None = None) -> Payment:
     errors: dict[str, str] = {}
     try:
         values = clean(PAYMENT_SPEC, data)
@@ -157,7 +158,7 @@ def record_payment(data: dict, *, created_by_id: int | None = None) -> Payment:
     payment = Payment(partner_id=values["partner_id"], amount=values["amount"],
                       date=values.get("date") or company_today(), method=values["method"],
                       reference=values.get("reference"), currency=get_company().currency,
-                      state="posted", created_by_id=created_by_id)
+                      state="posted", created_by_id=user_id)
     db.session.add(payment)
     for alloc in allocations:
         invoice = invoices[alloc["invoice_id"]]
@@ -167,11 +168,15 @@ def record_payment(data: dict, *, created_by_id: int | None = None) -> Payment:
         if invoice.amount_due == 0:
             invoice.state = PAID
     db.session.flush()
+    publish(PaymentRecorded(payment_id=payment.id, partner_id=payment.partner_id,
+                            amount=payment.amount,
+                            invoice_ids=tuple(a["invoice_id"] for a in allocations),
+                            user_id=user_id))
     return payment
 
 
 @transactional
-def reverse_payment(payment_id: int, *, reversed_by_id: int | None = None) -> Payment:
+def reverse_payment(payment_id: int, *, user_id: int | None = None) -> Payment:
     """Undo a payment: its invoices get their amounts due back (and reopen if paid)."""
     payment = db.session.scalar(select(Payment).where(Payment.id == payment_id)
                                 .with_for_update(of=Payment)
@@ -189,6 +194,6 @@ def reverse_payment(payment_id: int, *, reversed_by_id: int | None = None) -> Pa
             invoice.state = POSTED
     payment.state = "reversed"
     payment.reversed_at = utcnow()
-    payment.reversed_by_id = reversed_by_id
+    payment.reversed_by_id = user_id
     db.session.flush()
     return payment

@@ -26,7 +26,7 @@ from shared.extensions import db
 from shared.money import ZERO, document_totals, line_figures, round_money
 from shared.partners.models import Partner
 from shared.products.models import Product
-from shared.scale import ITEMS, ScaleContext, bulk_insert, max_id, scale_generator
+from shared.scale import ITEMS, ScaleContext, bulk_insert, max_id, scale_partners
 from shared.sequences.services import next_numbers
 
 TAX_RATES = (Decimal("13.00"), Decimal("13.00"), Decimal("9.00"), Decimal("6.00"))
@@ -45,14 +45,11 @@ def _partners(ctx: ScaleContext) -> list[tuple[int, int]]:
                               .where(Partner.is_customer.is_(True)).order_by(Partner.id)
                               .limit(2000)).all()
     if not rows:
-        from shared.scale import SCALE_GENERATORS
-
-        SCALE_GENERATORS["partners"](100, ctx)
+        scale_partners(100, ctx)
         return _partners(ctx)
     return [tuple(row) for row in rows]
 
 
-@scale_generator("invoices")
 def scale_invoices(count: int, ctx: ScaleContext) -> None:
     rng = ctx.rng
     partners = _partners(ctx)

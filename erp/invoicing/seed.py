@@ -13,7 +13,6 @@ from shared.extensions import db
 from shared.money import round_money
 from shared.partners.models import Partner
 from shared.products.models import Product
-from shared.reference import demo_seeder
 
 # customer name, days ago, [(sku, quantity)], what happens next
 DEMO_INVOICES = [
@@ -38,7 +37,6 @@ def _lines(products: dict, items) -> list[dict]:
     return [{"product_id": products[sku], "quantity": qty} for sku, qty in items]
 
 
-@demo_seeder
 def seed_invoicing() -> None:
     partners = _ids(Partner, Partner.name, [row[0] for row in DEMO_INVOICES]
                     + ["Nordic Paper AB"])

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, column, func, inspect, select, table
 from sqlalchemy.orm import selectinload
@@ -26,7 +25,6 @@ from erp.invoicing.models import (
     DRAFT,
     INVOICE_KINDS,
     INVOICE_STATES,
-    NUMBER_PREFIXES,
     PAID,
     POSTED,
     Invoice,
@@ -36,6 +34,7 @@ from shared.company.services import get_company
 from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import Immutable, InvalidState, NotFound, ValidationError
+from shared.events import InvoiceChanged, InvoicePosted, publish
 from shared.extensions import db
 from shared.money import (
     ZERO,
@@ -48,7 +47,7 @@ from shared.money import (
 from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.queries import search
-from shared.sequences.services import next_number, register_sequence
+from shared.sequences.services import next_number
 from shared.validation import (
     Choice,
     CurrencyCode,
@@ -59,9 +58,6 @@ from shared.validation import (
     clean,
     clean_rows,
 )
-
-for _kind, _prefix in NUMBER_PREFIXES.items():
-    register_sequence(_kind, _prefix, padding=5, yearly=True)
 
 INVOICE_SPEC = {
     "kind": Choice(INVOICE_KINDS, default=CUSTOMER_INVOICE),
@@ -84,9 +80,14 @@ LINE_SPEC = {
     "sales_order_line_id": Integer(min_value=1),
 }
 
-# Sent inside the transaction whenever an invoice's lines may count differently towards its
-# sales order (edited, cancelled, credited); sales recounts the order's invoiced quantities.
-invoice_changed = Namespace().signal("invoice-changed")
+
+
+def _announce_change(invoice: Invoice) -> None:
+    """The invoice's lines may count differently towards its sales order (edited, cancelled,
+    credited): sales recounts the order's invoiced quantities (a subscriber, since sales
+    depends on invoicing and not the other way)."""
+    publish(InvoiceChanged(invoice_id=invoice.id, kind=invoice.kind,
+                           sales_order_id=invoice.sales_order_id))
 
 # Which states each action starts from; anything else is refused.
 TRANSITIONS = {"edit": {DRAFT}, "post": {DRAFT}, "cancel": {DRAFT}, "credit": {POSTED}}
@@ -313,7 +314,7 @@ def _is_purchase(kind: str) -> bool:
 
 
 @transactional
-def create_invoice(data: dict, *, created_by_id: int | None = None) -> Invoice:
+def create_invoice(data: dict, *, user_id: int | None = None) -> Invoice:
     values, errors = _clean_header(data, partial=False)
     lines, line_errors = _clean_lines(data.get("lines", []),
                                       _is_purchase(values.get("kind", CUSTOMER_INVOICE)))
@@ -321,7 +322,7 @@ def create_invoice(data: dict, *, created_by_id: int | None = None) -> Invoice:
         raise ValidationError(fields={**errors, **line_errors})
     partner = _partner(values["partner_id"])
     values["currency"] = values.get("currency") or get_company().currency
-    invoice = Invoice(state=DRAFT, created_by_id=created_by_id, partner=partner,
+    invoice = Invoice(state=DRAFT, created_by_id=user_id, partner=partner,
                       amount_paid=ZERO, amount_credited=ZERO)
     _apply_header(invoice, values, partner_changed=True)
     db.session.add(invoice)
@@ -352,7 +353,7 @@ def update_invoice(invoice_id: int, data: dict) -> Invoice:
     else:
         _compute_totals(invoice)
     db.session.flush()
-    invoice_changed.send(invoice)
+    _announce_change(invoice)
     return invoice
 
 
@@ -380,7 +381,7 @@ def cancel_invoice(invoice_id: int) -> Invoice:
     guard(invoice, "cancel")
     invoice.state = CANCELLED
     invoice.amount_due = ZERO
-    invoice_changed.send(invoice)
+    _announce_change(invoice)
     return invoice
 
 
@@ -395,7 +396,7 @@ def _take_number(invoice: Invoice) -> None:
 
 
 @transactional
-def post_invoice(invoice_id: int) -> Invoice:
+def post_invoice(invoice_id: int, *, user_id: int | None = None) -> Invoice:
     invoice = get_invoice(invoice_id, lock=True)
     guard(invoice, "post")
     if not invoice.lines:
@@ -404,6 +405,9 @@ def post_invoice(invoice_id: int) -> Invoice:
     _take_number(invoice)
     invoice.state = POSTED if invoice.amount_due > 0 or invoice.is_credit_note else PAID
     db.session.flush()
+    publish(InvoicePosted(invoice_id=invoice.id, kind=invoice.kind, number=invoice.number,
+                          partner_id=invoice.partner_id, total=invoice.total,
+                          user_id=user_id))
     return invoice
 
 
@@ -449,7 +453,7 @@ def _credit_quantities(invoice: Invoice, data: dict) -> dict[int, Decimal]:
 
 @transactional
 def create_credit_note(invoice_id: int, data: dict | None = None, *,
-                       created_by_id: int | None = None) -> Invoice:
+                       user_id: int | None = None) -> Invoice:
     """A credit note for the whole invoice or some of its lines, posted at once; it lowers the
     original's amount due (the original is paid when that reaches zero)."""
     original = get_invoice(invoice_id, lock=True)
@@ -461,7 +465,7 @@ def create_credit_note(invoice_id: int, data: dict | None = None, *,
                    invoice_date=company_today(), due_date=company_today(),
                    currency=original.currency, reversed_invoice_id=original.id,
                    sales_order_id=original.sales_order_id,
-                   purchase_order_id=original.purchase_order_id, created_by_id=created_by_id,
+                   purchase_order_id=original.purchase_order_id, created_by_id=user_id,
                    amount_paid=ZERO, amount_credited=ZERO,
                    notes=_("Credit note for %(number)s", number=original.number))
     db.session.add(note)
@@ -485,5 +489,5 @@ def create_credit_note(invoice_id: int, data: dict | None = None, *,
     if original.amount_due == 0:
         original.state = PAID
     db.session.flush()
-    invoice_changed.send(original)
+    _announce_change(original)
     return note

@@ -36,7 +36,7 @@ from shared.dates import company_today
 from shared.errors import DomainError, NotFound, ValidationError
 from shared.extensions import db
 from shared.permissions import can, require
-from shared.ui import HomeCard, money, pdf_response, register_home_cards
+from shared.ui import HomeCard, money, pdf_response
 from shared.users.forms import EmptyForm
 from shared.validation import IsoDate, Number
 
@@ -123,7 +123,7 @@ def new_invoice():
         form.partner_id.data = request.args.get("partner_id")
         form.invoice_date.data = company_today()
     return _edit(form, None, lambda values: services.create_invoice(
-        _invoice_values(form), created_by_id=current_user.id))
+        _invoice_values(form), user_id=current_user.id))
 
 
 @bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
@@ -161,9 +161,10 @@ def show_invoice(invoice_id: int):
         tax_rows=services.invoice_tax_summary(invoice))
 
 
-def _action(invoice_id: int, service, message: str):
+def _action(invoice_id: int, run, message: str):
+    """Run one invoice action (a no-argument call of its service) from a checked form."""
     if EmptyForm().validate_on_submit():
-        result = service(invoice_id)
+        result = run()
         flash(message, "success")
         return redirect(url_for("invoicing.show_invoice", invoice_id=result.id))
     flash(_("The form expired; please try again."), "warning")
@@ -173,20 +174,23 @@ def _action(invoice_id: int, service, message: str):
 @bp.post("/invoices/<int:invoice_id>/post")
 @require("invoices", "write")
 def post_invoice(invoice_id: int):
-    return _action(invoice_id, services.post_invoice, _("Invoice posted."))
+    return _action(invoice_id,
+                   lambda: services.post_invoice(invoice_id, user_id=current_user.id),
+                   _("Invoice posted."))
 
 
 @bp.post("/invoices/<int:invoice_id>/cancel")
 @require("invoices", "write")
 def cancel_invoice(invoice_id: int):
-    return _action(invoice_id, services.cancel_invoice, _("Invoice cancelled."))
+    return _action(invoice_id, lambda: services.cancel_invoice(invoice_id),
+                   _("Invoice cancelled."))
 
 
 @bp.post("/invoices/<int:invoice_id>/credit-note")
 @require("invoices", "write")
 def credit_note(invoice_id: int):
-    def credit(invoice_id: int):
-        return services.create_credit_note(invoice_id, {}, created_by_id=current_user.id)
+    def credit():
+        return services.create_credit_note(invoice_id, {}, user_id=current_user.id)
 
     try:
         return _action(invoice_id, credit, _("Credit note posted."))
@@ -263,7 +267,7 @@ def new_payment():
             for invoice_id, amount in zip(request.form.getlist("alloc-invoice_id"),
                                           request.form.getlist("alloc-amount"), strict=False)
             if amount.strip()]
-        return payment_services.record_payment(values, created_by_id=current_user.id)
+        return payment_services.record_payment(values, user_id=current_user.id)
 
     if form.validate_on_submit():
         try:
@@ -291,7 +295,7 @@ def new_payment():
 def reverse_payment(payment_id: int):
     back = request.form.get("next", "")
     if EmptyForm().validate_on_submit():
-        payment_services.reverse_payment(payment_id, reversed_by_id=current_user.id)
+        payment_services.reverse_payment(payment_id, user_id=current_user.id)
         flash(_("Payment reversed; its invoices are open again."), "success")
     return redirect(back if back.startswith("/") and not back.startswith("//")
                     else url_for("invoicing.list_invoices"))
@@ -330,5 +334,3 @@ def home_cards() -> list[HomeCard]:
                      url_for("invoicing.list_invoices", kind="customer_invoice",
                              state="overdue"), attention=overdue > 0)]
 
-
-register_home_cards(home_cards)

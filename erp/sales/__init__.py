@@ -1,2 +1,23 @@
 """Sales orders: quotations, confirmation with stock reservation and a credit check,
 deliveries from WH/Stock to Customers, invoicing of what was delivered."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Blueprints, the order and delivery sequences, demo orders, the home page's sales
+    cards, and the recount of invoiced quantities when an order's invoice changes."""
+    from erp.sales import api, seed, services, views
+    from shared.events import InvoiceChanged
+    from shared.registry import registry_of
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+
+    registry = registry_of(app)
+    registry.add_sequence("sales_order", "SO", padding=5)
+    registry.add_sequence("sales_delivery", "WH/OUT/", padding=5)
+    registry.demo_steps.append(seed.seed_sales)
+    registry.home_cards.append(views.home_cards)
+    registry.subscribe(InvoiceChanged, services.recount_invoiced_on_change)

@@ -13,7 +13,6 @@ from shared.dates import company_today
 from shared.extensions import db
 from shared.partners.models import Partner
 from shared.products.models import Product
-from shared.reference import demo_seeder
 from shared.users.models import User
 
 # customer, days ago, [(sku, quantity)], customer reference, what happens next
@@ -34,7 +33,6 @@ def _user(email: str) -> int | None:
     return db.session.scalar(select(User.id).where(User.email == email))
 
 
-@demo_seeder
 def seed_sales() -> None:
     partners = dict(db.session.execute(select(Partner.name, Partner.id).where(
         Partner.name.in_([row[0] for row in DEMO_ORDERS]))).all())

@@ -17,9 +17,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import Select, column, func, inspect, select, table
+from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from erp.inventory.models import MAIN_STOCK
@@ -27,7 +26,7 @@ from erp.inventory.services import book_move, locations_by_code, main_stock, rel
 from erp.inventory.services import reserve_available as reserve_stock
 from erp.invoicing.models import CUSTOMER_INVOICE, Invoice, InvoiceLine
 from erp.invoicing.reports import partner_balance
-from erp.invoicing.services import create_invoice, invoice_changed
+from erp.invoicing.services import create_invoice
 from erp.sales.models import (
     CANCELLED,
     CONFIRMED,
@@ -49,25 +48,24 @@ from shared.company.services import get_company
 from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import Conflict, Immutable, InvalidState, NotFound, ValidationError
+from shared.events import (
+    DeliveryDone,
+    InvoiceChanged,
+    OpportunityQuoted,
+    OrderConfirmed,
+    publish,
+)
 from shared.extensions import db
 from shared.money import document_totals, line_figures, price_lines, round_money
 from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.products.services import products_of_lines
 from shared.queries import search
-from shared.sequences.services import next_number, register_sequence
+from shared.sequences.services import next_number
 from shared.users.models import User
 from shared.validation import Boolean, Integer, IsoDate, Number, Text, clean, clean_rows
 
-register_sequence("sales_order", "SO", padding=5)
-register_sequence("sales_delivery", "WH/OUT/", padding=5)
-
 QTY_ZERO = Decimal("0.000")
-
-# Sent inside the confirming transaction; CRM marks the order's opportunity won (erp never
-# imports crm, ARCHITECTURE.md rule 1). Receivers get `order` and `user_id`.
-signals = Namespace()
-order_confirmed = signals.signal("sales-order-confirmed")
 
 ORDER_SPEC = {
     "partner_id": Integer(min_value=1, required=True),
@@ -228,15 +226,13 @@ def _customer(partner_id: int) -> Partner:
     return partner
 
 
-def _check_opportunity(values: dict) -> None:
-    """An order may name the CRM opportunity it was quoted from; it must exist. The table is
-    named, not imported (erp never imports crm)."""
-    if not values.get("opportunity_id"):
-        return
-    opportunities = table("opportunities", column("id"))
-    if db.session.scalar(select(opportunities.c.id).where(
-            opportunities.c.id == values["opportunity_id"])) is None:
-        raise ValidationError(fields={"opportunity_id": _("No such opportunity.")})
+def _announce_opportunity(values: dict, partner_id: int, user_id: int | None) -> None:
+    """An order may name the CRM opportunity it was quoted from. CRM owns that link (erp
+    never reads crm's tables): its subscriber refuses an opportunity that does not exist,
+    before anything is written."""
+    if values.get("opportunity_id"):
+        publish(OpportunityQuoted(opportunity_id=values["opportunity_id"],
+                                  partner_id=partner_id, user_id=user_id))
 
 
 def _check_salesperson(values: dict) -> None:
@@ -309,8 +305,8 @@ def create_order(data: dict, *, user_id: int | None = None) -> SalesOrder:
     if errors:
         raise ValidationError(fields=errors)
     partner = _customer(values["partner_id"])
-    _check_opportunity(values)
     _check_salesperson(values)
+    _announce_opportunity(values, partner.id, user_id)
     values.setdefault("salesperson_id", user_id)
     order = SalesOrder(**{k: v for k, v in values.items() if v is not None},
                        partner=partner, state=DRAFT, invoice_status=NOTHING,
@@ -324,14 +320,14 @@ def create_order(data: dict, *, user_id: int | None = None) -> SalesOrder:
 
 
 @transactional
-def update_order(order_id: int, data: dict) -> SalesOrder:
+def update_order(order_id: int, data: dict, *, user_id: int | None = None) -> SalesOrder:
     """PATCH a draft: header fields given, and the whole list of lines when `lines` is given."""
     order = get_order(order_id, lock=True)
     guard(order, "edit")
     values = clean(ORDER_SPEC, data, partial=True)
     lines = _clean_lines(data["lines"]) if "lines" in data else None
-    _check_opportunity(values)
     _check_salesperson(values)
+    _announce_opportunity(values, values.get("partner_id") or order.partner_id, user_id)
     if "partner_id" in values:
         order.partner = _customer(values.pop("partner_id"))
     for key, value in values.items():
@@ -399,8 +395,10 @@ def confirm_order(order_id: int, data: dict | None = None, *, user_id: int | Non
     order.confirmed_at = utcnow()
     order.confirmed_by_id = user_id
     refresh_status(order)
-    order_confirmed.send(order, order=order, user_id=user_id)
     db.session.flush()
+    publish(OrderConfirmed(order_id=order.id, partner_id=order.partner_id,
+                           opportunity_id=order.opportunity_id, total=order.total,
+                           user_id=user_id))
     return order
 
 
@@ -514,6 +512,7 @@ def deliver_order(order_id: int, data: dict | None = None, *,
                                                quantity=quantity))
     refresh_status(order)
     db.session.flush()
+    publish(DeliveryDone(delivery_id=delivery.id, order_id=order.id, user_id=user_id))
     return order
 
 
@@ -538,7 +537,7 @@ def invoice_order(order_id: int, *, user_id: int | None = None) -> Invoice:
                     "quantity": str(line.to_invoice_qty), "unit_price": str(line.unit_price),
                     "discount_pct": str(line.discount_pct), "tax_rate": str(line.tax_rate)}
                    for line in lines]},
-        created_by_id=user_id)
+        user_id=user_id)
     for invoice_line, line in zip(invoice.lines, lines, strict=True):
         invoice_line.sales_order_line_id = line.id
         line.invoiced_qty += invoice_line.quantity
@@ -629,8 +628,7 @@ def invoice_status(order: SalesOrder) -> str:
     return NOTHING
 
 
-@invoice_changed.connect
-def _recount_invoiced(invoice: Invoice, **_extra: Any) -> None:
+def recount_invoiced_on_change(event: InvoiceChanged) -> None:
     """An invoice of an order was edited, cancelled or credited: recount the order."""
-    if invoice.sales_order_id and invoice.kind == CUSTOMER_INVOICE:
-        refresh_invoiced([invoice.sales_order_id])
+    if event.sales_order_id and event.kind == CUSTOMER_INVOICE:
+        refresh_invoiced([event.sales_order_id])

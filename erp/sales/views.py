@@ -46,7 +46,7 @@ from shared.forms import blank_choice
 from shared.permissions import can, require
 from shared.products.models import Product
 from shared.products.services import product_query, stock_figures
-from shared.ui import HomeCard, pdf_response, register_home_cards
+from shared.ui import HomeCard, pdf_response
 from shared.users.forms import EmptyForm
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
@@ -449,5 +449,3 @@ def home_cards() -> list[HomeCard]:
                               url_for("sales.list_orders", state=DRAFT)))
     return cards
 
-
-register_home_cards(home_cards)

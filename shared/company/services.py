@@ -10,7 +10,6 @@ from shared.company.models import COMPANY_ID, Company
 from shared.db import transactional
 from shared.errors import ValidationError
 from shared.extensions import db
-from shared.reference import reference_data
 from shared.validation import Boolean, Choice, CurrencyCode, Number, Text, clean
 
 COMPANY_SPEC = {
@@ -39,7 +38,6 @@ def get_company() -> Company:
     return company
 
 
-@reference_data
 def ensure_company() -> None:
     """Reference data: the company row, with the configured currency."""
     if db.session.get(Company, COMPANY_ID) is None:

@@ -33,7 +33,7 @@ def list_partners():
 @bp.post("/partners")
 @require("partners", "write")
 def create_partner():
-    partner = services.create_partner(json_body(), created_by_id=current_user.id)
+    partner = services.create_partner(json_body(), user_id=current_user.id)
     return partner_json(partner), 201
 
 

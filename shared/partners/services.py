@@ -110,7 +110,7 @@ def _apply(partner: Partner, values: dict) -> None:
 
 
 @transactional
-def create_partner(data: dict, *, created_by_id: int | None = None) -> Partner:
+def create_partner(data: dict, *, user_id: int | None = None) -> Partner:
     values = clean(PARTNER_SPEC, data)
     if not _allows_duplicate(data):
         _refuse_duplicate(values)
@@ -118,7 +118,7 @@ def create_partner(data: dict, *, created_by_id: int | None = None) -> Partner:
         _refuse_taken_code(values["code"])
     else:
         values["code"] = _new_code()
-    partner = Partner(created_by_id=created_by_id)
+    partner = Partner(created_by_id=user_id)
     _apply(partner, values)
     db.session.add(partner)
     flush_or_duplicate(_("The code %(code)s is already used.", code=values["code"]), "code")

@@ -58,7 +58,7 @@ def new_partner():
     duplicate = None
     if form.validate_on_submit():
         partner, duplicate = _save(form, lambda values: services.create_partner(
-            values, created_by_id=current_user.id))
+            values, user_id=current_user.id))
         if partner is not None:
             flash(_("Partner %(name)s created.", name=partner.name), "success")
             return redirect(url_for("partners.show_partner", partner_id=partner.id))

@@ -1,7 +1,7 @@
 """Product operations."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from shared.extensions import db
 from shared.partners.models import Partner
 from shared.products.models import PRODUCT_TYPES, Product
 from shared.queries import search
+from shared.registry import current_registry
 from shared.validation import Boolean, Choice, Integer, Number, Text, clean
 
 PRODUCT_SPEC = {
@@ -33,21 +34,13 @@ PRODUCT_SPEC = {
 
 ZERO = Decimal("0.000")
 
-# Stock figures come from the inventory module, which registers a provider here: dependencies
-# run erp -> shared, never back. Without inventory every product has nothing on hand.
-StockProvider = Callable[[list[int]], dict[int, tuple[Decimal, Decimal]]]
-_stock_provider: StockProvider | None = None
-
-
-def register_stock_provider(provider: StockProvider) -> None:
-    global _stock_provider
-    _stock_provider = provider
-
-
 def stock_figures(product_ids: Iterable[int]) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
     """{product_id: (on_hand, reserved, available)} over internal locations, one query."""
     ids = list(product_ids)
-    raw = _stock_provider(ids) if _stock_provider else {}
+    # Inventory provides the figures (wired in its init_app: dependencies run erp -> shared,
+    # never back); without inventory every product has nothing on hand.
+    provider = current_registry().stock_provider
+    raw = provider(ids) if provider else {}
     figures = {}
     for product_id in ids:
         on_hand, reserved = raw.get(product_id, (ZERO, ZERO))

@@ -1,7 +1,6 @@
 """Product pages: list with search and filters, detail, create and edit."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,24 +14,17 @@ from shared.partners.models import Partner
 from shared.permissions import require
 from shared.products import services
 from shared.products.forms import TYPE_LABELS, ProductForm
+from shared.registry import current_registry
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
 ACTIVE_FILTERS = {"active": True, "archived": False}
 
-# Other modules add panels to the product page (inventory: levels and moves) without shared/
-# importing them: fn(product) returns (template name, context) or None to show nothing.
-ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
-_product_panels: list[ProductPanel] = []
-
-
-def register_product_panel(panel: ProductPanel) -> None:
-    if panel not in _product_panels:
-        _product_panels.append(panel)
-
-
 def product_panels(product) -> list[tuple[str, dict[str, Any]]]:
-    return [shown for panel in _product_panels if (shown := panel(product)) is not None]
+    """Panels other areas add to the product page (inventory: levels and moves), wired in
+    their init_app so shared/ never imports them."""
+    return [shown for panel in current_registry().product_panels
+            if (shown := panel(product)) is not None]
 
 
 @bp.get("/")

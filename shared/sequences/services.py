@@ -5,26 +5,19 @@ from sqlalchemy import select
 
 from shared.db import in_unit_of_work
 from shared.extensions import db
+from shared.registry import current_registry
 from shared.sequences.models import Sequence
 from shared.upsert import insert_ignore
 
-# code -> (prefix, padding, yearly); modules add their own with register_sequence.
-SEQUENCE_DEFINITIONS: dict[str, tuple[str, int, bool]] = {
-    "partner": ("P", 5, False),
-}
-
-
-def register_sequence(code: str, prefix: str, padding: int = 5, yearly: bool = False) -> None:
-    SEQUENCE_DEFINITIONS[code] = (prefix, padding, yearly)
-
+# Each area declares its sequences in its init_app: registry.add_sequence(code, prefix, ...).
 
 def _locked_row(code: str, year: int | None) -> Sequence:
     """The sequence row of `code` (and `year` when yearly), created if missing, locked until
     the caller's unit of work ends."""
     if not in_unit_of_work():
         raise RuntimeError("document numbers must be taken inside a @transactional service")
-    prefix, padding, yearly = SEQUENCE_DEFINITIONS[code]
-    seq_year = (year or 0) if yearly else 0
+    spec = current_registry().sequences[code]
+    seq_year = (year or 0) if spec.yearly else 0
     locked = select(Sequence).where(Sequence.code == code, Sequence.year == seq_year) \
         .with_for_update()
     row = db.session.execute(locked).scalar_one_or_none()
@@ -33,7 +26,7 @@ def _locked_row(code: str, year: int | None) -> Sequence:
     # First number of this code (and year): create the row unless a concurrent transaction
     # just did (it then waits for that one to end), and lock whichever row exists.
     db.session.execute(insert_ignore(
-        Sequence, {"code": code, "year": seq_year, "prefix": prefix, "padding": padding,
+        Sequence, {"code": code, "year": seq_year, "prefix": spec.prefix, "padding": spec.padding,
                    "next_value": 1}, ["code", "year"]))
     return db.session.execute(locked).scalar_one()
 

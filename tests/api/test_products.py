@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.products import services as product_services
+from tests.conftest import replaced
 
 
 def test_create_with_defaults(api_as):
@@ -83,14 +83,10 @@ def test_sales_may_read_but_not_write_products(api_as):
     assert sales.post("/products", json={"sku": "X", "name": "X"}).status_code == 403
 
 
-def test_stock_figures_come_from_the_registered_provider(ctx, api_as):
+def test_stock_figures_come_from_the_registered_provider(app, api_as):
     api = api_as("warehouse")
     product = api.post("/products", json={"sku": "A", "name": "A"}).json
-    previous = product_services._stock_provider
-    product_services.register_stock_provider(
-        lambda ids: {i: (Decimal("10.000"), Decimal("3.000")) for i in ids})
-    try:
+    with replaced(app, "stock_provider",
+                  lambda ids: {i: (Decimal("10.000"), Decimal("3.000")) for i in ids}):
         body = api.get(f"/products/{product['id']}").json
-    finally:
-        product_services.register_stock_provider(previous)  # inventory's, for later tests
     assert (body["on_hand"], body["reserved"], body["available"]) == ("10.000", "3.000", "7.000")

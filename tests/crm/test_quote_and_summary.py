@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from erp.sales import services as sales_services
 from shared.errors import InvalidState
-from tests.conftest import sql_statements, today
+from shared.events import OrderConfirmed
+from tests.conftest import sql_statements, subscribed, today
 
 SUMMARY_KEYS = {"partner", "leads", "opportunities", "sales_orders", "invoices", "payments",
                 "tickets", "totals", "counts", "hidden"}
@@ -154,19 +154,16 @@ def test_a_failed_confirmation_leaves_the_opportunity_open(shop, sales, admin_ap
     assert sales.get(f"/sales-orders/{order_id}").json["state"] == "draft"
 
 
-def test_the_win_rolls_back_with_the_confirmation(shop, sales):
+def test_the_win_rolls_back_with_the_confirmation(app, shop, sales):
     """Whatever else fails in the confirming transaction undoes the win too."""
     opp = opportunity(sales, shop.customer, lines=[{"product_id": shop.lamp, "quantity": 1}])
     order_id = quote(sales, opp["id"]).json["sales_order_id"]
 
-    def fail(_sender, **_extra):
+    def fail(_event):
         raise InvalidState("refused by a test receiver")
 
-    sales_services.order_confirmed.connect(fail)
-    try:
+    with subscribed(app, OrderConfirmed, fail):
         r = sales.post(f"/sales-orders/{order_id}/confirm")
-    finally:
-        sales_services.order_confirmed.disconnect(fail)
     assert r.status_code == 409
     assert sales.get(f"/opportunities/{opp['id']}").json["status"] == "open"
     assert sales.get(f"/sales-orders/{order_id}").json["state"] == "draft"

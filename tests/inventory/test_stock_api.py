@@ -286,16 +286,16 @@ def test_reorder_suggestions_follow_the_formula(stock):
     assert fine
 
 
-def test_incoming_quantities_from_purchasing_lift_a_product_out(app, stock, monkeypatch):
-    from erp.inventory import reorder
+def test_incoming_quantities_from_purchasing_lift_a_product_out(app, stock):
+    from tests.conftest import replaced
 
     low = stock.product("LOW", reorder_point="10", reorder_qty="5")
     stock.receive(low, 4)
-    monkeypatch.setattr(reorder, "_incoming_provider", lambda ids: {low: Decimal("3.000")})
-    items = stock.api.get("/stock/reorder-suggestions").json["items"]
+    with replaced(app, "incoming_provider", lambda ids: {low: Decimal("3.000")}):
+        items = stock.api.get("/stock/reorder-suggestions").json["items"]
     assert items[0]["incoming"] == "3.000" and items[0]["suggested_qty"] == "5.000"
-    monkeypatch.setattr(reorder, "_incoming_provider", lambda ids: {low: Decimal("7.000")})
-    assert stock.api.get("/stock/reorder-suggestions").json["items"] == []
+    with replaced(app, "incoming_provider", lambda ids: {low: Decimal("7.000")}):
+        assert stock.api.get("/stock/reorder-suggestions").json["items"] == []
 
 
 @pytest.mark.parametrize("role, method, path, allowed", [

@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 
 from shared.db import transactional
-from shared.sequences.services import next_number, register_sequence
+from shared.registry import current_registry
+from shared.sequences.services import next_number
 
 
 def test_numbers_follow_each_other_and_a_rollback_returns_the_number(ctx):
-    register_sequence("test_doc", "DOC/{year}/", padding=4, yearly=True)
+    current_registry().add_sequence("test_doc", "DOC/{year}/", padding=4, yearly=True)
 
     @transactional
     def take(year, fail=False):
