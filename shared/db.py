@@ -131,11 +131,12 @@ def trigram_indexes(table: str, *columns: str) -> tuple[Index, ...]:
         for column in columns)
 
 
-def include_in_schema(obj: Any, _name: str | None, type_: str, reflected: bool,
+def include_in_schema(obj: Any, _name: str | None, _type: str, reflected: bool,
                       _compare_to: Any, *, dialect: str) -> bool:
-    """Alembic's include_object: leave out what `ddl_if` reserves for another database."""
+    """Alembic's include_object: leave out the indexes and constraints that `ddl_if` reserves
+    for another database."""
     ddl_if = getattr(obj, "_ddl_if", None)
-    if type_ == "index" and not reflected and ddl_if is not None and ddl_if.dialect:
+    if not reflected and ddl_if is not None and ddl_if.dialect:
         return ddl_if.dialect == dialect
     return True
 

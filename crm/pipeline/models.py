@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from erp.sales.models import SalesOrder
 from shared.db import Base, Money, Quantity, Rate, trigram_indexes, utcnow
 
 OPPORTUNITY_STATUSES = ("open", "won", "lost")
@@ -123,3 +124,15 @@ class StageChange(Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     to_stage: Mapped[Stage] = relationship(foreign_keys=[to_stage_id], lazy="joined")
+
+
+# CRM owns the link from a sales order to the opportunity it was quoted from, as Odoo's
+# sale_crm adds opportunity_id to sale.order and Tryton's sale_opportunity makes an
+# opportunity a sale's origin: sales keeps a plain column, CRM declares the foreign key on it
+# here and checks the value before an order is written (services.check_quoted_opportunity).
+# The key exists on PostgreSQL; SQLite cannot add one to an existing table without rebuilding
+# it (and a rebuild with foreign keys on would cascade-delete the orders' lines), so there
+# the subscriber's check is the guard.
+SalesOrder.__table__.append_constraint(
+    ForeignKeyConstraint(["opportunity_id"], [Opportunity.id], ondelete="SET NULL")
+    .ddl_if(dialect="postgresql"))
