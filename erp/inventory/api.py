@@ -61,7 +61,7 @@ def get_location(location_id: int):
 @bp.post("/stock/moves")
 @require("stock_moves", "write")
 def record_move():
-    return move_json(services.record_move(json_body(), current_user.id)), 201
+    return move_json(services.record_move(json_body(), user_id=current_user.id)), 201
 
 
 def _ledger_filters() -> dict:
@@ -89,7 +89,7 @@ def get_move(move_id: int):
 @bp.post("/stock/moves/<int:move_id>/reverse")
 @require("stock_moves", "write")
 def reverse_move(move_id: int):
-    return move_json(services.reverse_move(move_id, current_user.id)), 201
+    return move_json(services.reverse_move(move_id, user_id=current_user.id)), 201
 
 
 @bp.get("/stock/levels")
@@ -103,7 +103,7 @@ def list_levels():
 @bp.post("/stock/counts")
 @require("stock_moves", "write")
 def create_count():
-    count, moves = counts.confirm_count(json_body(), current_user.id)
+    count, moves = counts.confirm_count(json_body(), user_id=current_user.id)
     return {"id": count.id, "number": count.number, "location_id": count.location_id,
             "created_at": count.created_at, "moves": moves_json(moves)}, 201
 

@@ -132,7 +132,8 @@ def _refuse_below_reserved(lines: list[CountLine]) -> None:
 
 
 @transactional
-def confirm_count(data: dict, user_id: int | None) -> tuple[StockCount, list[StockMove]]:
+def confirm_count(data: dict, *, user_id: int | None = None
+                  ) -> tuple[StockCount, list[StockMove]]:
     location, lines = prepare_count(data, lock=True)
     _refuse_below_reserved(lines)
     adjustments = db.session.scalar(select(Location).where(Location.kind == "adjustment")

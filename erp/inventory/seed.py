@@ -41,4 +41,4 @@ def seed_inventory() -> None:
         move(sku, qty, stock, customers, "DO-DEMO-001")
     counts.confirm_count({"location_id": stock.id, "lines": [
         {"sku": "BOX-STOR-M", "counted_qty": "147"}, {"sku": "SHELF-STEEL-5",
-                                                     "counted_qty": "12"}]}, clerk)
+                                                     "counted_qty": "12"}]}, user_id=clerk)

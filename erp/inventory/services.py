@@ -30,6 +30,7 @@ from erp.inventory.models import (
 from shared.dates import company_zone, day_start
 from shared.db import sqlstate, transactional
 from shared.errors import Duplicate, InsufficientStock, InvalidState, NotFound, ValidationError
+from shared.events import StockBelowReorderPoint, publish
 from shared.extensions import db
 from shared.products.models import Product
 from shared.upsert import insert_ignore, insert_or_add
@@ -238,7 +239,22 @@ def book_move(product: Product, quantity: Decimal, source: Location, target: Loc
                      user_id=user_id, reverses_id=reverses_id)
     db.session.add(move)
     db.session.flush()
+    if source.is_internal and not target.is_internal:
+        _announce_low_stock(product, freed=quantity - reserved)
     return move
+
+
+def _announce_low_stock(product: Product, freed: Decimal) -> None:
+    """Publish StockBelowReorderPoint when taking `freed` units of free stock out of the
+    internal locations crossed the product's reorder point (one query, and only for products
+    that have one)."""
+    if product.reorder_point is None or freed <= 0:
+        return
+    on_hand, reserved = totals_by_product([product.id]).get(product.id, (ZERO, ZERO))
+    available = on_hand - reserved
+    if available <= product.reorder_point < available + freed:
+        publish(StockBelowReorderPoint(product_id=product.id, available=available,
+                                       reorder_point=product.reorder_point))
 
 
 def active_location(location_id: int, field: str) -> Location:
@@ -251,7 +267,7 @@ def active_location(location_id: int, field: str) -> Location:
 
 
 @transactional
-def record_move(data: dict, user_id: int | None) -> StockMove:
+def record_move(data: dict, *, user_id: int | None = None) -> StockMove:
     """POST /stock/moves: validate and book one done move."""
     values = clean(MOVE_SPEC, data)
     product = _movable_product(values)
@@ -275,7 +291,7 @@ def reversal_of(move_id: int) -> StockMove | None:
 
 
 @transactional
-def reverse_move(move_id: int, user_id: int | None) -> StockMove:
+def reverse_move(move_id: int, *, user_id: int | None = None) -> StockMove:
     """Undo a move with its mirror image; the original stays in the ledger. Concurrent
     reversals queue on the original's row lock, so the later ones see the first."""
     move = db.session.scalar(select(StockMove).where(StockMove.id == move_id)

@@ -101,7 +101,7 @@ def _remember(user_id: int, values: dict) -> None:
 
 
 @transactional
-def scan(data: dict, user_id: int) -> ScanResult:
+def scan(data: dict, *, user_id: int) -> ScanResult:
     values = clean(SCAN_SPEC, data)
     product = find_product(code=values["code"])
     if product is None:

@@ -54,7 +54,7 @@ def scan():
     if data.get("move_type") != "transfer":
         data.pop("to_location_id", None)
     try:
-        result = terminal.scan(data, current_user.id)
+        result = terminal.scan(data, user_id=current_user.id)
     except DomainError as exc:
         # htmx swaps only 2xx answers; a plain form post gets the real status.
         return _scan_page(error=exc, status=200 if _is_htmx() else exc.status)
@@ -64,7 +64,7 @@ def scan():
 @bp.post("/moves/<int:move_id>/reverse")
 @require("stock_moves", "write")
 def reverse_move(move_id: int):
-    reversal = services.reverse_move(move_id, current_user.id)
+    reversal = services.reverse_move(move_id, user_id=current_user.id)
     flash(_("Move %(id)d reversed by move %(new)d.", id=move_id, new=reversal.id), "success")
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//")
@@ -198,7 +198,7 @@ def confirm_count():
                                  request.form.getlist("counted_qty"), strict=False)]
     data = {"location_id": request.form.get("location_id"), "lines": lines}
     try:
-        count, moves = counts.confirm_count(data, current_user.id)
+        count, moves = counts.confirm_count(data, user_id=current_user.id)
     except DomainError as exc:
         try:
             location, counted = counts.preview_count(data)

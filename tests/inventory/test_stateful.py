@@ -50,7 +50,7 @@ def build_machine(product_ids: list[int], internal: list[int], supplier: int, cu
         def book(self, product_id, quantity, source, target):
             data = {"product_id": product_id, "quantity": str(quantity),
                     "from_location_id": source, "to_location_id": target}
-            return services.record_move(data, None)
+            return services.record_move(data)
 
         def apply(self, product_id, quantity, source, target) -> None:
             if source in internal:
@@ -93,9 +93,9 @@ def build_machine(product_ids: list[int], internal: list[int], supplier: int, cu
                                                      "counted_qty": str(counted)}]}
             if counted < self.reserved.get(key, ZERO):
                 with pytest.raises(InsufficientStock):
-                    counts.confirm_count(data, None)
+                    counts.confirm_count(data)
                 return
-            counts.confirm_count(data, None)
+            counts.confirm_count(data)
             self.on_hand[key] = counted
 
         @rule(product=st.sampled_from(product_ids), where=st.sampled_from(internal),
@@ -126,9 +126,9 @@ def build_machine(product_ids: list[int], internal: list[int], supplier: int, cu
             source, target = move.to_location_id, move.from_location_id
             if source in internal and quantity > self.free((product, source)):
                 with pytest.raises(InsufficientStock):
-                    services.reverse_move(move_id, None)
+                    services.reverse_move(move_id)
                 return
-            services.reverse_move(move_id, None)
+            services.reverse_move(move_id)
             self.apply(product, quantity, source, target)
 
         @invariant()
