@@ -39,6 +39,18 @@ def allowed(roles: list[str] | frozenset[str], area: str, action: str) -> bool:
     return bool(PERMISSIONS.get((area, action), frozenset()) & set(roles))
 
 
+def user_allowed(user_id: int | None, area: str, action: str) -> bool:
+    """For services that apply a role rule of their own: may this user do it? No user is
+    the system itself (the command line, seed-demo), which may."""
+    if user_id is None:
+        return True
+    from shared.extensions import db
+    from shared.users.models import User
+
+    user = db.session.get(User, user_id)  # the request's user: answered by the identity map
+    return user is not None and allowed(user.roles, area, action)
+
+
 def can(area: str, action: str = "read") -> bool:
     """For templates and code: may the current user do this?"""
     return current_user.is_authenticated and allowed(current_user.roles, area, action)

@@ -7,7 +7,7 @@ from flask import request
 from flask_login import current_user
 
 from erp.invoicing import payments as payment_services
-from erp.invoicing import pdf, services
+from erp.invoicing import pdf, rules, services
 from erp.invoicing.models import Invoice, Payment
 from erp.invoicing.reports import ar_aging
 from shared.api import api_blueprint, bool_arg, int_arg, json_body, page_json, paginate, query_arg
@@ -33,6 +33,7 @@ def invoice_json(invoice: Invoice, today: date | None = None) -> dict:
     data["overdue"] = invoice.is_overdue(today)
     data["lines"] = [{field: getattr(line, field) for field in LINE_FIELDS}
                      for line in invoice.lines]
+    data["allowed_actions"] = sorted(rules.allowed_actions(invoice, current_user))
     return data
 
 

@@ -30,6 +30,7 @@ from erp.invoicing.models import (
     Invoice,
     InvoiceLine,
 )
+from erp.invoicing.rules import TRANSITIONS
 from shared.company.services import get_company
 from shared.dates import company_today
 from shared.db import transactional, utcnow
@@ -88,10 +89,6 @@ def _announce_change(invoice: Invoice) -> None:
     depends on invoicing and not the other way)."""
     publish(InvoiceChanged(invoice_id=invoice.id, kind=invoice.kind,
                            sales_order_id=invoice.sales_order_id))
-
-# Which states each action starts from; anything else is refused.
-TRANSITIONS = {"edit": {DRAFT}, "post": {DRAFT}, "cancel": {DRAFT}, "credit": {POSTED}}
-
 
 def guard(invoice: Invoice, action: str) -> None:
     """Refuse `action` unless the invoice's state allows it: a posted invoice is immutable

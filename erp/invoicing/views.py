@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from erp.invoicing import batch, pdf, services
+from erp.invoicing import batch, pdf, rules, services
 from erp.invoicing import payments as payment_services
 from erp.invoicing.api import list_filters
 from erp.invoicing.forms import (
@@ -154,6 +154,7 @@ def show_invoice(invoice_id: int):
     payments = payment_services.payment_query(invoice_id=invoice_id).limit(100)
     return render_template(
         "erp/invoicing/show.html", invoice=invoice, today=company_today(),
+        actions=rules.allowed_actions(invoice, current_user),
         payments=db.session.scalars(payments).all(),
         credit_notes=services.credit_notes_of(invoice_id),
         original=services.get_invoice(invoice.reversed_invoice_id)

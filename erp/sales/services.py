@@ -33,21 +33,26 @@ from erp.sales.models import (
     DELIVERED,
     DRAFT,
     INVOICE_STATUSES,
-    INVOICED,
     NOTHING,
     ORDER_STATES,
     PARTIALLY_DELIVERED,
-    PARTIALLY_INVOICED,
-    TO_INVOICE,
     Delivery,
     DeliveryLine,
     SalesOrder,
     SalesOrderLine,
 )
+from erp.sales.rules import TRANSITIONS, CreditPosition, delivery_state, invoice_status
 from shared.company.services import get_company
 from shared.dates import company_today
 from shared.db import transactional, utcnow
-from shared.errors import Conflict, Immutable, InvalidState, NotFound, ValidationError
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    Immutable,
+    InvalidState,
+    NotFound,
+    ValidationError,
+)
 from shared.events import (
     DeliveryDone,
     InvoiceChanged,
@@ -58,6 +63,7 @@ from shared.events import (
 from shared.extensions import db
 from shared.money import document_totals, line_figures, price_lines, round_money
 from shared.partners.models import Partner
+from shared.permissions import user_allowed
 from shared.products.models import Product
 from shared.products.services import products_of_lines
 from shared.queries import search
@@ -94,17 +100,6 @@ CONFIRM_SPEC = {
     "override_credit_limit": Boolean(default=False),
     "override_reason": Text(max_length=500),
 }
-
-# Which states each action starts from; anything else is refused with InvalidState.
-TRANSITIONS = {
-    "edit": {DRAFT},
-    "confirm": {DRAFT},
-    "reserve": {CONFIRMED, PARTIALLY_DELIVERED},
-    "deliver": {CONFIRMED, PARTIALLY_DELIVERED},
-    "invoice": {CONFIRMED, PARTIALLY_DELIVERED, DELIVERED},
-    "cancel": {DRAFT, CONFIRMED},
-}
-
 
 class CreditLimitExceeded(Conflict):
     code = "credit_limit_exceeded"
@@ -203,14 +198,10 @@ def invoices_of(order_id: int) -> list[Invoice]:
         select(Invoice).where(Invoice.sales_order_id == order_id).order_by(Invoice.id)))
 
 
-def credit_position(partner: Partner, order_total: Decimal) -> dict[str, Any]:
-    """The figures of the credit check: open receivables, this order, their sum (the
-    exposure), the limit, and whether the exposure passes it (never without a limit)."""
-    receivable = partner_balance(partner.id)["receivable"]
-    exposure = receivable + order_total
-    limit = partner.credit_limit
-    return {"open_receivables": receivable, "order_total": order_total, "exposure": exposure,
-            "credit_limit": limit, "exceeded": limit is not None and exposure > limit}
+def credit_position(partner: Partner, order_total: Decimal) -> CreditPosition:
+    """The credit check's figures for an order of `order_total` to `partner`."""
+    return CreditPosition(open_receivables=partner_balance(partner.id)["receivable"],
+                          order_total=order_total, credit_limit=partner.credit_limit)
 
 
 # --------------------------------------------------------------------------- cleaning input
@@ -349,7 +340,7 @@ def _check_credit(order: SalesOrder, options: dict, user_id: int | None,
     if order.partner.credit_limit is None:
         return
     figures = credit_position(order.partner, order.total)
-    if not figures["exceeded"]:
+    if not figures.exceeded:
         return
     if options["override_credit_limit"] and may_override:
         order.credit_override_by_id = user_id
@@ -358,11 +349,11 @@ def _check_credit(order: SalesOrder, options: dict, user_id: int | None,
         return
     message = _("Credit limit exceeded for %(name)s: open receivables %(open)s + this order "
                 "%(order)s = %(exposure)s, above the limit of %(limit)s.",
-                name=order.partner.name, open=figures["open_receivables"],
-                order=order.total, exposure=figures["exposure"], limit=figures["credit_limit"])
+                name=order.partner.name, open=figures.open_receivables,
+                order=order.total, exposure=figures.exposure, limit=figures.credit_limit)
     if options["override_credit_limit"]:
         message += " " + _("Only finance or an administrator may override the credit limit.")
-    raise CreditLimitExceeded(message, **{k: str(v) for k, v in figures.items()
+    raise CreditLimitExceeded(message, **{k: str(v) for k, v in figures.as_dict().items()
                                           if k != "exceeded"})
 
 
@@ -378,18 +369,24 @@ def _reserve_lines(order: SalesOrder) -> None:
 
 
 @transactional
-def confirm_order(order_id: int, data: dict | None = None, *, user_id: int | None = None,
-                  may_override_credit: bool = False) -> SalesOrder:
+def confirm_order(order_id: int, data: dict | None = None, *,
+                  user_id: int | None = None) -> SalesOrder:
     """Confirm a quotation: credit check, reserve what is available (the rest waits), tell
-    CRM so the opportunity is won; all in one transaction."""
-    options = clean(CONFIRM_SPEC, data or {})
+    CRM so the opportunity is won; all in one transaction. Sales and admins confirm; finance
+    only to override the credit limit (403 otherwise, before the order is looked up)."""
+    data = data or {}
+    may_override = user_allowed(user_id, "sales_orders", "credit_override")
+    if not user_allowed(user_id, "sales_orders", "write") and not (
+            data.get("override_credit_limit") is True and may_override):
+        raise Forbidden(_("Finance confirms an order only to override its credit limit."))
+    options = clean(CONFIRM_SPEC, data)
     order = get_order(order_id, lock=True)
     guard(order, "confirm")
     if not order.lines:
         raise ValidationError(fields={"lines": _("A quotation needs at least one line to be "
                                                  "confirmed.")})
     _refuse_archived_products(order)
-    _check_credit(order, options, user_id, may_override_credit)
+    _check_credit(order, options, user_id, may_override)
     _reserve_lines(order)
     order.state = CONFIRMED
     order.confirmed_at = utcnow()
@@ -602,30 +599,6 @@ def refresh_status(order: SalesOrder) -> None:
     """The delivery state and invoice status that the lines' quantities imply."""
     order.state = delivery_state(order)
     order.invoice_status = invoice_status(order)
-
-
-def delivery_state(order: SalesOrder) -> str:
-    if order.state in (DRAFT, CANCELLED):
-        return order.state
-    goods = [line for line in order.lines if not line.is_service]
-    if any(line.delivered_qty > 0 for line in goods):
-        done = all(line.delivered_qty >= line.quantity for line in goods)
-        return DELIVERED if done else PARTIALLY_DELIVERED
-    return CONFIRMED
-
-
-def invoice_status(order: SalesOrder) -> str:
-    """API.md: `to_invoice` while something invoiceable is not invoiced; `invoiced` once all
-    ordered quantity is; `partially_invoiced` when all invoiceable is but not all ordered."""
-    if order.state in (DRAFT, CANCELLED) or not order.lines:
-        return NOTHING
-    if all(line.invoiced_qty >= line.quantity for line in order.lines):
-        return INVOICED
-    if any(line.to_invoice_qty > 0 for line in order.lines):
-        return TO_INVOICE
-    if any(line.invoiced_qty > 0 for line in order.lines):
-        return PARTIALLY_INVOICED
-    return NOTHING
 
 
 def recount_invoiced_on_change(event: InvoiceChanged) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from erp.inventory.pages import user_names
 from erp.inventory.services import find_product
 from erp.invoicing.services import invoice_tax_summary
-from erp.sales import pdf, services
+from erp.sales import pdf, rules, services
 from erp.sales.forms import (
     INVOICE_STATUS_BADGES,
     INVOICE_STATUS_LABELS,
@@ -40,7 +40,7 @@ from erp.sales.models import (
 from shared.api import paginate
 from shared.company.services import get_company
 from shared.dates import company_today
-from shared.errors import DomainError, Forbidden
+from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import blank_choice
 from shared.permissions import can, require
@@ -252,7 +252,7 @@ def product_picker():
 
 def _credit(order: SalesOrder) -> dict | None:
     """The credit check's figures for a quotation whose customer has a limit."""
-    if order.state != DRAFT or order.partner.credit_limit is None:
+    if not rules.is_quotation(order) or order.partner.credit_limit is None:
         return None
     return services.credit_position(order.partner, order.total)
 
@@ -270,8 +270,7 @@ def show_order(order_id: int):
         figures=stock_figures({line.product_id for line in order.lines}),
         tax_rows=invoice_tax_summary(order), shortfalls=shortfalls(order),
         credit=_credit(order), names=names, override_form=OverrideForm(),
-        can_invoice=any(line.to_invoice_qty > 0 for line in order.lines),
-        has_waiting=any(line.waiting_qty > 0 for line in order.lines))
+        actions=rules.allowed_actions(order, current_user), quotation=rules.is_quotation(order))
 
 
 def _checked_form(order_id: int) -> bool:
@@ -290,10 +289,7 @@ def confirm_order(order_id: int):
         return redirect(url_for("sales.show_order", order_id=order_id))
     data = {"override_credit_limit": bool(form.override_credit_limit.data),
             "override_reason": form.override_reason.data}
-    if not can("sales_orders", "write") and not data["override_credit_limit"]:
-        raise Forbidden(_("Finance confirms an order only to override its credit limit."))
-    order = services.confirm_order(order_id, data, user_id=current_user.id,
-                                   may_override_credit=can("sales_orders", "credit_override"))
+    order = services.confirm_order(order_id, data, user_id=current_user.id)
     flash(_("Order %(number)s confirmed.", number=order.number), "success")
     waiting = shortfalls(order)
     if waiting:
@@ -399,8 +395,7 @@ def deliver_order(order_id: int):
             try:
                 order = services.deliver_order(order_id, {"lines": lines},
                                                user_id=current_user.id)
-            except DomainError as exc:
-                db.session.rollback()
+            except DomainError as exc:  # the service rolled its transaction back
                 order = services.get_order(order_id)
                 for key, message in exc.fields.items():
                     parts = key.split(".")
