@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from crm.pipeline import services
+from crm.pipeline import rules, services
 from crm.pipeline.models import Opportunity, Stage
 from shared.api import api_blueprint, int_arg, json_body, page_json, paginate, query_arg
 from shared.permissions import require
@@ -26,6 +26,7 @@ def opportunity_json(opportunity: Opportunity) -> dict:
     data["lines"] = [{"id": line.id, "product_id": line.product_id, "sku": line.product.sku,
                       "quantity": line.quantity, "unit_price": line.unit_price}
                      for line in opportunity.lines]
+    data["allowed_actions"] = sorted(rules.allowed_actions(opportunity, current_user))
     return data
 
 

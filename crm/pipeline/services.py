@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.pipeline.models import LostReason, Opportunity, OpportunityLine, Stage, StageChange
+from crm.pipeline.rules import TRANSITIONS
 from crm.queries import may_see, visible
 from erp.sales import services as sales_services
 from erp.sales.models import SalesOrder
@@ -305,9 +306,14 @@ def with_lines(opportunities: list[Opportunity]) -> list[Opportunity]:
     return opportunities
 
 
-def _require_open(opportunity: Opportunity) -> None:
-    if opportunity.status != "open":
-        raise InvalidState(_("This opportunity is already closed (won or lost)."))
+def guard(opportunity: Opportunity, action: str) -> None:
+    """Refuse `action` (409 invalid_state) unless the opportunity's status allows it."""
+    if opportunity.status in TRANSITIONS[action]:
+        return
+    if action == "quote":
+        raise InvalidState(_("This opportunity is lost; reopen it as a new opportunity "
+                             "before quoting."))
+    raise InvalidState(_("This opportunity is already closed (won or lost)."))
 
 
 def _enter_stage(opportunity: Opportunity, stage: Stage, user_id: int | None) -> None:
@@ -325,7 +331,7 @@ def move_opportunity(opportunity_id: int, data: dict, *, user_id: int | None = N
     """Move an open opportunity to another stage; a won or lost stage closes it (losing
     needs a reason, as with `lose_opportunity`)."""
     opportunity = get_opportunity(opportunity_id, lock=True)
-    _require_open(opportunity)
+    guard(opportunity, "move")
     values = clean({"stage_id": Integer(required=True, min_value=1)}, data)
     stage = db.session.get(Stage, values["stage_id"])
     if stage is None:
@@ -348,7 +354,7 @@ def _close(opportunity: Opportunity, stage: Stage, status: str, user_id: int | N
 @transactional
 def win_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Opportunity:
     opportunity = get_opportunity(opportunity_id, lock=True)
-    _require_open(opportunity)
+    guard(opportunity, "win")
     _close(opportunity, _special_stage("is_won"), "won", user_id)
     return opportunity
 
@@ -363,9 +369,7 @@ def quote_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Sal
     may need another quotation); a lost one may not (409 invalid_state). Without a customer:
     422 on `partner_id`; a partner who is not a customer: 422 from sales."""
     opportunity = get_opportunity(opportunity_id, lock=True)
-    if opportunity.status == "lost":
-        raise InvalidState(_("This opportunity is lost; reopen it as a new opportunity "
-                             "before quoting."))
+    guard(opportunity, "quote")
     if not opportunity.partner_id:
         raise ValidationError(
             _("Choose the opportunity's customer before making a quotation."),
@@ -408,7 +412,7 @@ def win_on_confirmation(event: OrderConfirmed) -> None:
 def lose_opportunity(opportunity_id: int, data: dict, *, user_id: int | None = None
                      ) -> Opportunity:
     opportunity = get_opportunity(opportunity_id, lock=True)
-    _require_open(opportunity)
+    guard(opportunity, "lose")
     reason = clean(REASON_SPEC, data)["reason"]
     _close(opportunity, _special_stage("is_lost"), "lost", user_id)
     opportunity.lost_reason = reason

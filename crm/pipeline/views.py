@@ -11,7 +11,7 @@ from crm.activities import services as activity_services
 from crm.activities.forms import KIND_LABELS, ActivityForm
 from crm.leads import services as lead_services
 from crm.leads.forms import owner_choices
-from crm.pipeline import services
+from crm.pipeline import rules, services
 from crm.pipeline.forms import (
     LoseForm,
     LostReasonForm,
@@ -165,6 +165,7 @@ def edit_opportunity(opportunity_id: int):
 def render_opportunity(opportunity, lose_form=None, activity_form=None):
     return render_template(
         "crm/pipeline/show.html", opportunity=opportunity,
+        actions=rules.allowed_actions(opportunity, current_user),
         partner=db.session.get(Partner, opportunity.partner_id) if opportunity.partner_id
         else None, users={u.id: u.name for u in lead_services.salespeople()},
         history=services.stage_history(opportunity.id), stages=services.stages(),
