@@ -6,7 +6,7 @@ ValidationError is put back on the form's fields with `show_errors`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
@@ -58,3 +58,22 @@ class MultiCheckboxField(SelectMultipleField):
 
 def blank_choice(label: Any = None) -> tuple[str, Any]:
     return ("", label or _l("—"))
+
+
+def line_rows(form: Mapping[str, Any], inputs: Iterable[str], *, prefix: str = "line-",
+              significant: Iterable[str] | None = None) -> list[dict[str, str]]:
+    """A document form's line table, whose inputs repeat once per row (`line-quantity`,
+    `line-unit_price`, ...), as one dict per row with the values stripped and blank ones
+    left out. A row none of whose `significant` inputs (default: all) is filled is skipped,
+    so the empty rows a form offers for adding lines never reach the service."""
+    inputs = tuple(inputs)
+    significant = tuple(significant or inputs)
+    columns = {name: form.getlist(f"{prefix}{name}") for name in inputs}
+    count = max((len(values) for values in columns.values()), default=0)
+    rows = []
+    for index in range(count):
+        row = {name: (values[index] if index < len(values) else "").strip()
+               for name, values in columns.items()}
+        if any(row[name] for name in significant):
+            rows.append({name: value for name, value in row.items() if value})
+    return rows

@@ -20,6 +20,11 @@ def round_money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
+    """`percent` % of `amount`, rounded (a weighted forecast: expected x probability / 100)."""
+    return round_money(amount * percent / HUNDRED)
+
+
 @dataclass(frozen=True)
 class LineFigures:
     subtotal: Decimal  # after discount, before tax

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 
 from shared.errors import DomainError
-from shared.forms import ServiceForm, blank_choice
+from shared.forms import ServiceForm, blank_choice, line_rows
 
 
 class OpportunityForm(ServiceForm):
@@ -49,10 +49,7 @@ def submitted_lines() -> list[dict] | None:
 
     if "line_product_id" not in request.form:
         return None
-    rows = zip(request.form.getlist("line_product_id"), request.form.getlist("line_quantity"),
-               request.form.getlist("line_unit_price"), strict=False)
-    return [{"product_id": product, "quantity": quantity, "unit_price": price or None}
-            for product, quantity, price in rows if product or quantity or price]
+    return line_rows(request.form, ("product_id", "quantity", "unit_price"), prefix="line_")
 
 
 class LoseForm(ServiceForm):

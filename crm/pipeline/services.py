@@ -8,7 +8,7 @@ the pipeline totals are sums of stored, rounded figures.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -25,12 +25,11 @@ from shared.db import flush_or_duplicate, transactional, utcnow
 from shared.errors import Duplicate, InvalidState, NotFound, ValidationError
 from shared.events import OpportunityQuoted, OrderConfirmed
 from shared.extensions import db
+from shared.money import percent_of, round_money
 from shared.products.services import products_of_lines
 from shared.queries import search
 from shared.users.models import User
 from shared.validation import Boolean, Choice, Integer, IsoDate, Number, Text, clean, clean_rows
-
-CENT = Decimal("0.01")
 
 DEFAULT_STAGES = [  # name, sequence, probability, is_won, is_lost (API.md)
     ("New", 10, "10", False, False),
@@ -76,7 +75,7 @@ LINE_SPEC = {
 
 
 def weighted(expected: Decimal, probability: Decimal) -> Decimal:
-    return (expected * probability / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return percent_of(expected, probability)
 
 
 # --------------------------------------------------------------------------- stages
@@ -457,11 +456,6 @@ class Column:
     cards: list[Opportunity] = field(default_factory=list)
 
 
-def _money(value) -> Decimal:
-    # SUM over Numeric(18, 2); SQLite hands back a float-derived Decimal, so fix the scale.
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def pipeline_columns(owner_id: int | None = None, q: str | None = None,
                      cards_per_column: int = 0) -> list[Column]:
     """One column per open stage with count and totals of its open opportunities (one
@@ -477,8 +471,9 @@ def pipeline_columns(owner_id: int | None = None, q: str | None = None,
         if stage_id in columns:
             column = columns[stage_id]
             column.count = count
-            column.expected_revenue = _money(expected)
-            column.weighted_revenue = _money(weighted_sum)
+            # SUMs over Numeric(18, 2): SQLite answers without the scale, so set it.
+            column.expected_revenue = round_money(expected or 0)
+            column.weighted_revenue = round_money(weighted_sum or 0)
     if cards_per_column:
         for column in columns.values():
             if column.count:

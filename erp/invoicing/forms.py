@@ -12,7 +12,7 @@ from wtforms.validators import Optional
 
 from erp.invoicing.models import PAYMENT_METHODS
 from shared.extensions import db
-from shared.forms import ServiceForm
+from shared.forms import ServiceForm, line_rows
 from shared.partners.models import Partner
 from shared.products.models import Product
 
@@ -47,15 +47,8 @@ def product_choices() -> list[tuple[str, str]]:
 def parse_lines(form: MultiDict) -> list[dict[str, Any]]:
     """The line table's repeated inputs (line-description, line-quantity, ...) as a list of
     line dicts; fully empty rows are left out."""
-    columns = {name: form.getlist(f"line-{name}") for name in LINE_INPUTS}
-    count = max((len(values) for values in columns.values()), default=0)
-    lines = []
-    for index in range(count):
-        line = {name: (values[index] if index < len(values) else "").strip()
-                for name, values in columns.items()}
-        if any(line[name] for name in ("product_id", "description", "quantity", "unit_price")):
-            lines.append({name: value for name, value in line.items() if value != ""})
-    return lines
+    return line_rows(form, LINE_INPUTS,
+                     significant=("product_id", "description", "quantity", "unit_price"))
 
 
 class InvoiceForm(ServiceForm):

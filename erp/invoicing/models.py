@@ -16,7 +16,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from shared.dates import company_today
-from shared.db import Base, Money, Quantity, Rate, utcnow
+from shared.db import Base, Money, Quantity, utcnow
+from shared.documents import PricedLine, priced_line_checks
 
 CUSTOMER_INVOICE = "customer_invoice"
 CUSTOMER_CREDIT_NOTE = "customer_credit_note"
@@ -96,14 +97,11 @@ class Invoice(Base):
                 and self.due_date < (today or company_today()))
 
 
-class InvoiceLine(Base):
+class InvoiceLine(PricedLine, Base):
     __tablename__ = "invoice_lines"
     __audit_as__ = ("invoices", "invoice_id")
     __table_args__ = (
-        CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint("unit_price >= 0", name="unit_price_positive"),
-        CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="discount_range"),
-        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate_range"),
+        *priced_line_checks(),
         CheckConstraint("credited_qty >= 0 AND credited_qty <= quantity",
                         name="credited_qty_range"),
     )
@@ -111,17 +109,8 @@ class InvoiceLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"),
                                             index=True)
-    sequence: Mapped[int] = mapped_column(default=0)
     product_id: Mapped[int | None] = mapped_column(
         ForeignKey("products.id", ondelete="RESTRICT"), index=True)
-    description: Mapped[str] = mapped_column(String(500))
-    quantity: Mapped[Quantity]
-    unit_price: Mapped[Money]
-    discount_pct: Mapped[Rate] = mapped_column(default=Decimal("0"))
-    tax_rate: Mapped[Rate] = mapped_column(default=Decimal("0"))
-    subtotal: Mapped[Money] = mapped_column(default=Decimal("0"))
-    tax: Mapped[Money] = mapped_column(default=Decimal("0"))
-    total: Mapped[Money] = mapped_column(default=Decimal("0"))
     credited_qty: Mapped[Quantity] = mapped_column(default=Decimal("0"))  # by credit notes
     origin_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("invoice_lines.id", ondelete="SET NULL"), index=True)

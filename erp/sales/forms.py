@@ -23,7 +23,7 @@ from erp.sales.models import (
     TO_INVOICE,
 )
 from shared.extensions import db
-from shared.forms import ServiceForm
+from shared.forms import ServiceForm, line_rows
 from shared.partners.models import Partner
 
 STATE_LABELS = {DRAFT: _l("Quotation"), CONFIRMED: _l("Confirmed"),
@@ -59,16 +59,8 @@ def customer_choices(selected: int | None = None) -> list[tuple[str, str]]:
 def parse_lines(form: MultiDict) -> list[dict[str, Any]]:
     """The line table's rows as line dicts, fully empty rows left out. Each keeps
     `product_search` for the page; `service_lines` drops it."""
-    columns = {name: form.getlist(f"line-{name}") for name in LINE_INPUTS}
-    count = max((len(values) for values in columns.values()), default=0)
-    lines = []
-    for index in range(count):
-        line = {name: (values[index] if index < len(values) else "").strip()
-                for name, values in columns.items()}
-        if any(line[name] for name in ("product_id", "product_search", "description",
-                                       "quantity", "unit_price")):
-            lines.append({name: value for name, value in line.items() if value != ""})
-    return lines
+    return line_rows(form, LINE_INPUTS, significant=(
+        "product_id", "product_search", "description", "quantity", "unit_price"))
 
 
 def service_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db import Base, Money, Quantity, Rate, trigram_indexes, utcnow
+from shared.db import Base, Money, Quantity, trigram_indexes, utcnow
+from shared.documents import PricedLine, priced_line_checks
 
 DRAFT, CONFIRMED, PARTIALLY_DELIVERED, DELIVERED, CANCELLED = (
     "draft", "confirmed", "partially_delivered", "delivered", "cancelled")
@@ -74,14 +75,11 @@ class SalesOrder(Base):
     partner = relationship("Partner", lazy="joined", innerjoin=True)
 
 
-class SalesOrderLine(Base):
+class SalesOrderLine(PricedLine, Base):
     __tablename__ = "sales_order_lines"
     __audit_as__ = ("sales_orders", "order_id")
     __table_args__ = (
-        CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint("unit_price >= 0", name="unit_price_positive"),
-        CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="discount_range"),
-        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate_range"),
+        *priced_line_checks(),
         CheckConstraint("reserved_qty >= 0 AND delivered_qty >= 0 AND invoiced_qty >= 0",
                         name="quantities_positive"),
         CheckConstraint("reserved_qty + delivered_qty <= quantity", name="within_ordered"),
@@ -91,19 +89,10 @@ class SalesOrderLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_orders.id", ondelete="CASCADE"),
                                           index=True)
-    sequence: Mapped[int] = mapped_column(default=0)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"),
                                             index=True)
     # The product's type when the line was written: services are never reserved or moved.
     product_type: Mapped[str] = mapped_column(String(12))
-    description: Mapped[str] = mapped_column(String(500))
-    quantity: Mapped[Quantity]
-    unit_price: Mapped[Money]
-    discount_pct: Mapped[Rate] = mapped_column(default=Decimal("0"))
-    tax_rate: Mapped[Rate] = mapped_column(default=Decimal("0"))
-    subtotal: Mapped[Money] = mapped_column(default=Decimal("0"))
-    tax: Mapped[Money] = mapped_column(default=Decimal("0"))
-    total: Mapped[Money] = mapped_column(default=Decimal("0"))
     reserved_qty: Mapped[Quantity] = mapped_column(default=Decimal("0"))
     delivered_qty: Mapped[Quantity] = mapped_column(default=Decimal("0"))
     invoiced_qty: Mapped[Quantity] = mapped_column(default=Decimal("0"))
