@@ -10,17 +10,6 @@ from shared.permissions import require
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
-ORDER_STATE_LABELS = {"draft": _l("Quotation"), "confirmed": _l("Confirmed"),
-                      "partially_delivered": _l("Partially delivered"),
-                      "delivered": _l("Delivered"), "cancelled": _l("Cancelled")}
-ORDER_STATE_COLOURS = {"draft": "secondary", "confirmed": "primary",
-                       "partially_delivered": "info", "delivered": "success",
-                       "cancelled": "light"}
-INVOICE_STATUS_LABELS = {"nothing": _l("Nothing to invoice"), "to_invoice": _l("To invoice"),
-                         "partially_invoiced": _l("Partially invoiced"),
-                         "invoiced": _l("Fully invoiced")}
-INVOICE_STATUS_COLOURS = {"nothing": "light", "to_invoice": "warning",
-                          "partially_invoiced": "info", "invoiced": "success"}
 EVENT_LABELS = {"lead_created": _l("Lead created"),
                 "opportunity_created": _l("Opportunity created"),
                 "opportunity_won": _l("Opportunity won"),
@@ -44,7 +33,5 @@ def show_customer(partner_id: int):
     return render_template(
         "crm/customers/show.html", summary=summary, partner=summary.partner,
         today=summary.today, events=services.timeline(summary),
-        lead_status_labels=LEAD_STATUS_LABELS, order_state_labels=ORDER_STATE_LABELS,
-        order_state_colours=ORDER_STATE_COLOURS, invoice_status_labels=INVOICE_STATUS_LABELS,
-        invoice_status_colours=INVOICE_STATUS_COLOURS, event_labels=EVENT_LABELS,
+        lead_status_labels=LEAD_STATUS_LABELS, event_labels=EVENT_LABELS,
         hidden_labels=[str(SECTION_LABELS[name]) for name in summary.hidden])

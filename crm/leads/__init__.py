@@ -7,9 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Blueprints and the seed-scale leads."""
-    from crm.leads import api, scale, views
+    from crm.leads import api, scale, services, views
     from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     registry_of(app).add_scale_generator("leads", scale.scale_leads)
+    app.jinja_env.globals.update(lead_status_badges=services.STATUS_BADGES)

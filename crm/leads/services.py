@@ -40,6 +40,9 @@ LEAD_SPEC = {
 
 STATUS_LABELS = {"new": _l("New"), "contacted": _l("Contacted"), "qualified": _l("Qualified"),
                  "disqualified": _l("Disqualified"), "converted": _l("Converted")}
+STATUS_BADGES = {"new": "text-bg-secondary", "contacted": "text-bg-info",
+                 "qualified": "text-bg-primary", "converted": "text-bg-success",
+                 "disqualified": "text-bg-dark"}
 SOURCE_LABELS = {"web": _l("Website"), "referral": _l("Referral"), "event": _l("Event"),
                  "cold_call": _l("Cold call"), "partner": _l("Partner"), "other": _l("Other")}
 

@@ -21,3 +21,5 @@ def init_app(app: Flask) -> None:
     registry.home_cards.append(views.home_cards)
     registry.subscribe(OpportunityQuoted, services.check_quoted_opportunity)
     registry.subscribe(OrderConfirmed, services.win_on_confirmation)
+    app.jinja_env.globals.update(opportunity_status_labels=services.STATUS_LABELS,
+                                 opportunity_status_badges=services.STATUS_BADGES)

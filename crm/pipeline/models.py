@@ -82,6 +82,11 @@ class Opportunity(Base):
         back_populates="opportunity", order_by="OpportunityLine.sequence",
         cascade="all, delete-orphan")
 
+    @property
+    def is_open(self) -> bool:
+        """Neither won nor lost: it still moves through the stages."""
+        return self.status == "open"
+
 
 class OpportunityLine(Base):
     """An expected product line of an opportunity (Odoo's sale_crm "expected products")."""

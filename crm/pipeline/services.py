@@ -16,7 +16,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from crm.pipeline.models import LostReason, Opportunity, OpportunityLine, Stage, StageChange
+from crm.pipeline.models import (
+    OPPORTUNITY_STATUSES,
+    LostReason,
+    Opportunity,
+    OpportunityLine,
+    Stage,
+    StageChange,
+)
 from crm.pipeline.rules import TRANSITIONS
 from crm.queries import may_see, visible
 from erp.sales import services as sales_services
@@ -444,7 +451,9 @@ def opportunity_query(q: str | None = None, *, status: str | None = None,
     return stmt
 
 
-STATUS_FILTER = Choice(("open", "won", "lost"))
+STATUS_FILTER = Choice(OPPORTUNITY_STATUSES)
+STATUS_LABELS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
+STATUS_BADGES = {"open": "text-bg-primary", "won": "text-bg-success", "lost": "text-bg-dark"}
 
 
 @dataclass

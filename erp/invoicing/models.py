@@ -85,6 +85,10 @@ class Invoice(Base):
     partner = relationship("Partner", lazy="joined", innerjoin=True)
 
     @property
+    def is_draft(self) -> bool:
+        return self.state == DRAFT
+
+    @property
     def is_credit_note(self) -> bool:
         return self.kind in CREDIT_NOTE_KINDS
 
@@ -147,6 +151,10 @@ class Payment(Base):
     allocations: Mapped[list[PaymentAllocation]] = relationship(
         back_populates="payment", order_by="PaymentAllocation.id", cascade="all, delete-orphan")
     partner = relationship("Partner", lazy="joined", innerjoin=True)
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.state == "reversed"
 
     @property
     def allocated(self) -> Decimal:

@@ -21,6 +21,7 @@ from erp.invoicing.models import (
     Payment,
     PaymentAllocation,
 )
+from erp.invoicing.rules import PAYMENT_TRANSITIONS
 from shared.company.services import get_company
 from shared.dates import company_today
 from shared.db import transactional, utcnow
@@ -183,7 +184,7 @@ def reverse_payment(payment_id: int, *, user_id: int | None = None) -> Payment:
                                 .execution_options(populate_existing=True))
     if payment is None:
         raise NotFound(_("No such payment."))
-    if payment.state != "posted":
+    if payment.state not in PAYMENT_TRANSITIONS["reverse"]:
         raise InvalidState(_("This payment is already reversed."))
     invoices = _locked_invoices([a.invoice_id for a in payment.allocations])
     for alloc in payment.allocations:

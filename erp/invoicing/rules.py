@@ -33,5 +33,13 @@ def allowed_actions(invoice: Any, user: Any) -> frozenset[str]:
                      if invoice.state in states and _has_work(invoice, action))
 
 
-def is_draft(invoice: Any) -> bool:
-    return invoice.state == DRAFT
+# A payment is posted until it is reversed (its allocations given back to the invoices).
+PAYMENT_TRANSITIONS = {"reverse": {"posted"}}
+
+
+def payment_actions(payment: Any, user: Any) -> frozenset[str]:
+    roles = user.roles if user is not None else ()
+    if not allowed(roles, "invoices", "write"):
+        return frozenset()
+    return frozenset(action for action, states in PAYMENT_TRANSITIONS.items()
+                     if payment.state in states)

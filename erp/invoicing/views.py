@@ -151,11 +151,13 @@ def live_totals():
 @require("invoices", "read")
 def show_invoice(invoice_id: int):
     invoice = services.get_invoice(invoice_id)
-    payments = payment_services.payment_query(invoice_id=invoice_id).limit(100)
+    payments = db.session.scalars(
+        payment_services.payment_query(invoice_id=invoice_id).limit(100)).all()
     return render_template(
         "erp/invoicing/show.html", invoice=invoice, today=company_today(),
         actions=rules.allowed_actions(invoice, current_user),
-        payments=db.session.scalars(payments).all(),
+        payments=payments, payment_actions={
+            payment.id: rules.payment_actions(payment, current_user) for payment in payments},
         credit_notes=services.credit_notes_of(invoice_id),
         original=services.get_invoice(invoice.reversed_invoice_id)
         if invoice.reversed_invoice_id else None,

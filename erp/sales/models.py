@@ -74,6 +74,16 @@ class SalesOrder(Base):
         cascade="all, delete-orphan")
     partner = relationship("Partner", lazy="joined", innerjoin=True)
 
+    @property
+    def is_quotation(self) -> bool:
+        """Not confirmed yet (nor cancelled): a quotation, still editable."""
+        return self.state == DRAFT
+
+    @property
+    def shows_invoice_status(self) -> bool:
+        """Whether the invoice status says anything yet (`nothing` says nothing)."""
+        return self.invoice_status != NOTHING
+
 
 class SalesOrderLine(PricedLine, Base):
     __tablename__ = "sales_order_lines"

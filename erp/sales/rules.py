@@ -67,15 +67,6 @@ def allowed_actions(order: Any, user: Any) -> frozenset[str]:
         and _has_work(order, action))
 
 
-def is_quotation(order: Any) -> bool:
-    return order.state == DRAFT
-
-
-def is_open(order: Any) -> bool:
-    """Confirmed and something is left to deliver."""
-    return order.state in (CONFIRMED, PARTIALLY_DELIVERED)
-
-
 def delivery_state(order: Any) -> str:
     """The state the goods lines' delivered quantities imply (drafts and cancelled orders
     keep theirs)."""

@@ -252,7 +252,7 @@ def product_picker():
 
 def _credit(order: SalesOrder) -> dict | None:
     """The credit check's figures for a quotation whose customer has a limit."""
-    if not rules.is_quotation(order) or order.partner.credit_limit is None:
+    if not order.is_quotation or order.partner.credit_limit is None:
         return None
     return services.credit_position(order.partner, order.total)
 
@@ -270,7 +270,7 @@ def show_order(order_id: int):
         figures=stock_figures({line.product_id for line in order.lines}),
         tax_rows=invoice_tax_summary(order), shortfalls=shortfalls(order),
         credit=_credit(order), names=names, override_form=OverrideForm(),
-        actions=rules.allowed_actions(order, current_user), quotation=rules.is_quotation(order))
+        actions=rules.allowed_actions(order, current_user))
 
 
 def _checked_form(order_id: int) -> bool:

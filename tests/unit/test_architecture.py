@@ -116,3 +116,49 @@ def test_each_application_gets_its_own_registry_filled_by_init_app():
     assert first.subscribers.keys() == second.subscribers.keys()
     assert all(len(first.subscribers[kind]) == len(second.subscribers[kind])
                for kind in first.subscribers)
+
+
+TEMPLATES = ROOT / "templates"
+ATTRIBUTE_COMPARED = re.compile(
+    r"\.(?:state|status|invoice_status)\s*(?:==|!=|\bin\b|\bnot\s+in\b)\s*[('\"\[]")
+LITERAL_COMPARED = re.compile(r"(?:==|!=)\s*['\"](\w+)['\"]|\bin\s*[(\[]([^)\]]*)[)\]]")
+
+
+def document_states() -> set[str]:
+    from crm.leads.models import LEAD_STATUSES
+    from crm.pipeline.models import OPPORTUNITY_STATUSES
+    from erp.invoicing.models import INVOICE_STATES, PAYMENT_STATES
+    from erp.sales.models import INVOICE_STATUSES, ORDER_STATES
+
+    return {*LEAD_STATUSES, *OPPORTUNITY_STATUSES, *INVOICE_STATES, *PAYMENT_STATES,
+            *INVOICE_STATUSES, *ORDER_STATES}
+
+
+def state_names_spelled(text: str, states: set[str]) -> list[str]:
+    """The places a template decides by a document's state: comparing `x.state` (status,
+    invoice_status) with a literal, or comparing anything with a state's literal name."""
+    found = [match.group(0) for match in ATTRIBUTE_COMPARED.finditer(text)]
+    for match in LITERAL_COMPARED.finditer(text):
+        words = re.findall(r"['\"](\w+)['\"]", match.group(0)) or [match.group(1)]
+        found += [word for word in words if word in states]
+    return found
+
+
+def test_the_state_check_finds_comparisons_but_not_labels():
+    states = {"draft", "won"}
+    assert state_names_spelled("{% if order.state == 'draft' %}", states)
+    assert state_names_spelled("{% if status == 'won' %}", states)
+    assert state_names_spelled("{% if o.state in ('draft', 'x') %}", states)
+    assert not state_names_spelled("{{ order_state_labels[order.state] }}", states)
+    assert not state_names_spelled("{% if 'confirm' in actions %}", states)
+    assert not state_names_spelled("{{ 'selected' if status == 'active' }}", states)
+
+
+def test_no_template_spells_a_state_name():
+    """Templates ask allowed_actions and the models' is_... properties (ARCHITECTURE.md
+    rule 4): a rule about states lives in Python, once."""
+    states = document_states()
+    hits = [f"{path.relative_to(ROOT)}: {spelled}"
+            for path in sorted(TEMPLATES.rglob("*.html"))
+            for spelled in state_names_spelled(path.read_text(encoding="utf-8"), states)]
+    assert hits == []
