@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 from shared import scale
 from shared.db import transactional
 from shared.errors import DomainError
-from shared.reference import demo_steps, load_reference_data
+from shared.reference import load_reference_data
 from shared.registry import current_registry
 from shared.users import services as user_services
 from shared.users.models import ROLES
@@ -46,25 +46,14 @@ def create_user_command(email: str, password: str, roles: tuple[str, ...],
     click.echo(f"Created user {user.email} with roles {', '.join(user.roles)}.")
 
 
-@transactional
-def _seed_all() -> bool:
-    from shared.seed import database_has_business_data
-
-    if database_has_business_data():
-        return False
-    for seeder in demo_steps():
-        seeder()
-    return True
-
-
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
     """Fill an empty database with a demo company (English and Chinese names)."""
-    from shared.seed import DEMO_PASSWORD, DEMO_USERS
+    from shared.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     load_reference_data()
-    if not _seed_all():
+    if not seed_demo():
         click.echo("The database already has data; nothing was seeded.")
         return
     click.echo("Demo data loaded. Sign in with any of these (password "

@@ -4,11 +4,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from shared.company import services as company_services
+from shared.db import transactional
 from shared.extensions import db
 from shared.partners import services as partner_services
 from shared.partners.models import Partner
 from shared.products import services as product_services
 from shared.products.models import Product
+from shared.reference import demo_steps
 from shared.users import services as user_services
 
 DEMO_PASSWORD = "demo1234"
@@ -98,6 +100,17 @@ def ean13(first12: str) -> str:
     """Add the EAN-13 check digit, so the demo barcodes scan like real ones."""
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
     return first12 + str((10 - total % 10) % 10)
+
+
+@transactional
+def seed_demo() -> bool:
+    """Run every area's demo step (in wiring order) on a database without business data;
+    False, and nothing written, when it has some."""
+    if database_has_business_data():
+        return False
+    for step in demo_steps():
+        step()
+    return True
 
 
 def database_has_business_data() -> bool:
