@@ -21,6 +21,7 @@ from flask_babel import format_currency, get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from shared import formatting
 from shared.company.models import COMPANY_ID, Company
 from shared.extensions import db
 from shared.partners.models import Partner
@@ -113,7 +114,10 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, languages=app.config["LANGUAGES"],
                                  action_form=EmptyForm, get_locale=get_locale,
                                  role_names=role_names)
-    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters.update(
+        money=money, day=formatting.day, moment=formatting.moment, qty=formatting.qty,
+        cost=lambda value, currency=None: formatting.cost(value,
+                                                          currency or company_currency()))
 
 
 def pdf_response(content: bytes, filename: str) -> Response:

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from shared.errors import ValidationError
@@ -120,10 +121,23 @@ class Number(Field):
         if self.positive and number <= 0:
             raise FieldError(_("Must be greater than zero."))
         if self.min_value is not None and number < self.min_value:
-            raise FieldError(_("Must be at least %(n)s.", n=self.min_value))
+            raise FieldError(_("Must be at least %(n)s.", n=format_decimal(self.min_value)))
         if self.max_value is not None and number > self.max_value:
-            raise FieldError(_("Must be at most %(n)s.", n=self.max_value))
+            raise FieldError(_("Must be at most %(n)s.", n=format_decimal(self.max_value)))
         return number
+
+
+# The most units one line or move may carry: a typo or a stuck scanner key (99,999,999,999,999)
+# is refused with a clear message instead of being booked.
+MAX_QUANTITY = Decimal("1000000")
+
+
+def Qty(*, positive: bool = True, **kw: Any) -> Number:
+    """A quantity of units: 3 decimal places, more than zero unless `positive=False` (then
+    zero or more), at most MAX_QUANTITY."""
+    if not positive:
+        kw.setdefault("min_value", 0)
+    return Number(places=3, positive=positive, max_value=MAX_QUANTITY, **kw)
 
 
 class Integer(Field):
@@ -144,9 +158,9 @@ class Integer(Field):
         if not isinstance(value, int):
             raise FieldError(_("Must be a whole number."))
         if self.min_value is not None and value < self.min_value:
-            raise FieldError(_("Must be at least %(n)s.", n=self.min_value))
+            raise FieldError(_("Must be at least %(n)s.", n=format_decimal(self.min_value)))
         if self.max_value is not None and value > self.max_value:
-            raise FieldError(_("Must be at most %(n)s.", n=self.max_value))
+            raise FieldError(_("Must be at most %(n)s.", n=format_decimal(self.max_value)))
         return value
 
 

@@ -36,7 +36,17 @@ from shared.money import percent_of, round_money
 from shared.products.services import products_of_lines
 from shared.queries import search
 from shared.users.models import User
-from shared.validation import Boolean, Choice, Integer, IsoDate, Number, Text, clean, clean_rows
+from shared.validation import (
+    Boolean,
+    Choice,
+    Integer,
+    IsoDate,
+    Number,
+    Qty,
+    Text,
+    clean,
+    clean_rows,
+)
 
 DEFAULT_STAGES = [  # name, sequence, probability, is_won, is_lost (API.md)
     ("New", 10, "10", False, False),
@@ -76,7 +86,7 @@ REASON_SPEC = {"reason": Text(required=True, max_length=500)}
 # it the quotation takes the product's list price.
 LINE_SPEC = {
     "product_id": Integer(min_value=1, required=True),
-    "quantity": Number(places=3, positive=True, required=True),
+    "quantity": Qty(required=True),
     "unit_price": Number(places=2, min_value=0),
 }
 

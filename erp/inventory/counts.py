@@ -26,15 +26,16 @@ from erp.inventory.services import (
 from shared.db import transactional
 from shared.errors import InsufficientStock, ValidationError
 from shared.extensions import db
+from shared.formatting import qty
 from shared.products.models import Product
 from shared.sequences.services import next_number
-from shared.validation import Integer, Number, Text, clean
+from shared.validation import Integer, Qty, Text, clean
 
 LINE_SPEC = {
     "product_id": Integer(min_value=1),
     "sku": Text(max_length=64),
     "barcode": Text(max_length=64),
-    "counted_qty": Number(places=3, min_value=0, required=True),
+    "counted_qty": Qty(positive=False, required=True),
 }
 MAX_LINES = 20_000
 
@@ -123,7 +124,7 @@ def preview_count(data: dict) -> tuple[Location, list[CountLine]]:
 
 
 def _refuse_below_reserved(lines: list[CountLine]) -> None:
-    short = {f"lines.{i}.counted_qty": _("%(n)s are reserved for orders.", n=line.reserved)
+    short = {f"lines.{i}.counted_qty": _("%(n)s are reserved for orders.", n=qty(line.reserved))
              for i, line in enumerate(lines) if line.counted < line.reserved}
     if short:
         raise InsufficientStock(

@@ -32,9 +32,10 @@ from shared.db import sqlstate, transactional
 from shared.errors import Duplicate, InsufficientStock, InvalidState, NotFound, ValidationError
 from shared.events import StockBelowReorderPoint, publish
 from shared.extensions import db
+from shared.formatting import qty
 from shared.products.models import Product
 from shared.upsert import insert_ignore, insert_or_add
-from shared.validation import Boolean, Choice, Integer, Number, Text, clean
+from shared.validation import Boolean, Choice, Integer, Qty, Text, clean
 
 ZERO = Decimal("0.000")
 STOCKED_TYPES = ("stockable", "consumable")  # services are never moved
@@ -50,7 +51,7 @@ MOVE_SPEC = {
     "product_id": Integer(min_value=1),
     "sku": Text(max_length=64),
     "barcode": Text(max_length=64),
-    "quantity": Number(places=3, positive=True, required=True),
+    "quantity": Qty(required=True),
     "from_location_id": Integer(min_value=1, required=True),
     "to_location_id": Integer(min_value=1, required=True),
     "reference": Text(max_length=120),
@@ -178,9 +179,9 @@ def _take(product: Product, location: Location, quantity: Decimal, reserved: Dec
         available = available_at(product.id, location.id)
         raise InsufficientStock(
             _("Only %(available)s of %(sku)s available at %(location)s; %(quantity)s asked.",
-              available=available, sku=product.sku, location=location.code,
-              quantity=quantity),
-            fields={"quantity": _("Only %(available)s available.", available=available)},
+              available=qty(available), sku=product.sku, location=location.code,
+              quantity=qty(quantity)),
+            fields={"quantity": _("Only %(available)s available.", available=qty(available))},
             available=str(available))
 
 

@@ -26,7 +26,7 @@ from shared.db import transactional
 from shared.errors import ValidationError
 from shared.extensions import db
 from shared.products.models import Product
-from shared.validation import Choice, Integer, Number, Text, clean
+from shared.validation import Choice, Integer, Qty, Text, clean
 
 # move type -> (label, kind of the source, kind of the destination); "internal" is the
 # location the user picked, the others are the first active location of that kind.
@@ -40,7 +40,7 @@ MOVE_TYPES = {
 
 SCAN_SPEC = {
     "code": Text(required=True, max_length=64),
-    "quantity": Number(places=3, positive=True, default=Decimal("1")),
+    "quantity": Qty(default=Decimal("1")),
     "move_type": Choice(MOVE_TYPES, default="receipt"),
     "location_id": Integer(min_value=1),
     "to_location_id": Integer(min_value=1),

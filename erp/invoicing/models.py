@@ -184,7 +184,10 @@ class PaymentAllocation(Base):
 
 
 class InvoicePdf(Base):
-    """The PDF of a posted invoice as first sent: a legal document, never re-rendered."""
+    """The stored PDF of a posted invoice. What was invoiced (number, dates, lines, taxes,
+    totals) is frozen at posting, so every rendering shows it identically; the payments
+    block is as of `settlement` (erp/invoicing/pdf.py: settlement_key), and the PDF is laid
+    out again only when payments or credit notes change it."""
 
     __tablename__ = "invoice_pdfs"
     __audited__ = False
@@ -193,4 +196,5 @@ class InvoicePdf(Base):
                                             primary_key=True, autoincrement=False)
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     sha256: Mapped[str] = mapped_column(String(64))
+    settlement: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,8 +1,12 @@
 """Invoice PDFs, made by WeasyPrint from templates/pdf/invoice.html.
 
-A draft is rendered on every request (with a DRAFT mark). A posted invoice is rendered once,
-at its first download, and the bytes are stored: the document the customer received is a legal
-record and never changes, and a second download is a single-row read.
+A draft is rendered on every request (with a DRAFT mark). A posted invoice is rendered at its
+first download and the bytes are stored, so later downloads are a single-row read. What was
+invoiced (number, dates, lines, taxes, totals) is frozen at posting and reads the same in every
+rendering; the payments block (amount paid, amount due, the payments and credit notes) is
+what changes. The stored PDF remembers the settlement it shows (`settlement_key`), and a
+download after a payment, a reversal or a credit note lays it out again and stores that, so
+a PDF re-sent as a reminder never shows a stale amount due.
 
 One FontConfiguration is shared by every render (building it scans the system fonts);
 `warm_up` builds it ahead of the first request. Batches render in a process pool, one
@@ -31,7 +35,7 @@ from erp.invoicing.models import CANCELLED, DRAFT, Invoice, InvoicePdf, Payment,
 from erp.invoicing.services import credit_notes_of, get_invoice, invoice_tax_summary
 from shared.company.services import get_company
 from shared.dates import company_today
-from shared.db import transactional
+from shared.db import transactional, utcnow
 from shared.extensions import db
 from shared.upsert import insert_ignore
 
@@ -122,41 +126,67 @@ def invoice_html(invoice: Invoice) -> str:
             "pdf/invoice.html", invoice=invoice, company=company, logo=logo_uri(company),
             partner=invoice.partner, money=money, tax_rows=invoice_tax_summary(invoice),
             payments=payments, credit_notes=credit_notes_of(invoice.id),
-            draft=invoice.state in (DRAFT, CANCELLED), today=company_today())
+            draft=not is_stored(invoice), today=company_today())
 
 
 # --------------------------------------------------------------------------- stored PDFs
 
-def stored_pdf(invoice_id: int) -> tuple[bytes, str] | None:
-    row = db.session.execute(
-        select(InvoicePdf.content, Invoice.number).join(Invoice, Invoice.id ==
-                                                        InvoicePdf.invoice_id)
-        .where(InvoicePdf.invoice_id == invoice_id)).first()
-    if row is None:
+def settlement_key(invoice: Invoice) -> str:
+    """What the payments block of a posted invoice's PDF shows: its state, amount paid and
+    due, and the posted payments allocated to it (a reversed and re-recorded payment of the
+    same amount changes it too)."""
+    allocations = db.session.scalars(
+        select(PaymentAllocation.id).join(Payment)
+        .where(PaymentAllocation.invoice_id == invoice.id, Payment.state == "posted")
+        .order_by(PaymentAllocation.id)).all()
+    shown = f"{invoice.state}|{invoice.amount_paid}|{invoice.amount_due}|{allocations}"
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
+def stored_pdf(invoice: Invoice) -> bytes | None:
+    """The stored PDF of a posted invoice if it shows the invoice's current settlement."""
+    row = db.session.execute(select(InvoicePdf.content, InvoicePdf.settlement)
+                             .where(InvoicePdf.invoice_id == invoice.id)).first()
+    if row is None or row.settlement != settlement_key(invoice):
         return None
-    return row.content, f"{row.number.replace('/', '-')}.pdf"
+    return row.content
 
 
 @transactional
-def store_pdf(invoice_id: int, content: bytes) -> bytes:
-    """Keep the first rendering of a posted invoice; a concurrent first download that lost
-    the race gets the stored bytes back, so every download is the same document."""
+def store_pdf(invoice_id: int, content: bytes, settlement: str) -> bytes:
+    """Keep this rendering of a posted invoice, replacing one that showed an older
+    settlement. A concurrent download of the same settlement that stored first wins, so
+    every download of one settlement is the same document."""
     db.session.execute(insert_ignore(InvoicePdf, {
-        "invoice_id": invoice_id, "content": content,
+        "invoice_id": invoice_id, "content": content, "settlement": settlement,
         "sha256": hashlib.sha256(content).hexdigest()}, ["invoice_id"]))
+    row = db.session.scalar(select(InvoicePdf).where(InvoicePdf.invoice_id == invoice_id)
+                            .with_for_update())
+    if row.settlement != settlement:
+        row.content, row.settlement = content, settlement
+        row.sha256 = hashlib.sha256(content).hexdigest()
+        row.created_at = utcnow()
+    db.session.flush()
     return db.session.scalar(select(InvoicePdf.content)
                              .where(InvoicePdf.invoice_id == invoice_id))
 
 
+def is_stored(invoice: Invoice) -> bool:
+    """Posted, paid and credited invoices keep their PDF; drafts and cancelled ones don't."""
+    return invoice.state not in (DRAFT, CANCELLED)
+
+
 def invoice_pdf(invoice_id: int) -> tuple[bytes, str]:
-    """(PDF bytes, file name): stored bytes for a posted invoice, else a fresh rendering."""
-    stored = stored_pdf(invoice_id)
-    if stored is not None:
-        return stored
+    """(PDF bytes, file name): the stored bytes while they show the current settlement, else
+    a fresh rendering (stored for a posted invoice)."""
     invoice = get_invoice(invoice_id)
+    if is_stored(invoice):
+        stored = stored_pdf(invoice)
+        if stored is not None:
+            return stored, filename(invoice)
     content = html_to_pdf(invoice_html(invoice))
-    if invoice.state not in (DRAFT, CANCELLED):
-        content = store_pdf(invoice.id, content)
+    if is_stored(invoice):
+        content = store_pdf(invoice.id, content, settlement_key(invoice))
     return content, filename(invoice)
 
 
@@ -190,23 +220,23 @@ def batch_zip(invoice_ids: Iterable[int],
     results: dict[int, tuple[bytes, str]] = {}
     to_render: dict[int, tuple[str, str, bool]] = {}
     for invoice_id in ids:
-        stored = stored_pdf(invoice_id)
-        if stored is not None:
-            results[invoice_id] = stored
-            continue
         invoice = get_invoice(invoice_id)
+        stored = stored_pdf(invoice) if is_stored(invoice) else None
+        if stored is not None:
+            results[invoice_id] = (stored, filename(invoice))
+            continue
         to_render[invoice_id] = (invoice_html(invoice), filename(invoice),
-                                 invoice.state not in (DRAFT, CANCELLED))
+                                 settlement_key(invoice) if is_stored(invoice) else None)
     done = len(results)
     if progress:
         progress(done, len(ids))
     futures = {invoice_id: render_pool().submit(html_to_pdf, html)
                for invoice_id, (html, _name, _keep) in to_render.items()}
     for invoice_id, future in futures.items():
-        _html, name, keep = to_render[invoice_id]
+        _html, name, settlement = to_render[invoice_id]
         content = future.result()
-        if keep:
-            content = store_pdf(invoice_id, content)
+        if settlement is not None:
+            content = store_pdf(invoice_id, content, settlement)
         results[invoice_id] = (content, name)
         done += 1
         if progress:

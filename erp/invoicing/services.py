@@ -37,6 +37,7 @@ from shared.db import transactional, utcnow
 from shared.errors import Immutable, InvalidState, NotFound, ValidationError
 from shared.events import InvoiceChanged, InvoicePosted, publish
 from shared.extensions import db
+from shared.formatting import qty
 from shared.money import (
     ZERO,
     document_totals,
@@ -55,6 +56,7 @@ from shared.validation import (
     Integer,
     IsoDate,
     Number,
+    Qty,
     Text,
     clean,
     clean_rows,
@@ -74,7 +76,7 @@ INVOICE_SPEC = {
 LINE_SPEC = {
     "product_id": Integer(min_value=1),
     "description": Text(max_length=500),
-    "quantity": Number(places=3, positive=True, required=True),
+    "quantity": Qty(required=True),
     "unit_price": Number(places=2, min_value=0),
     "discount_pct": Number(places=2, min_value=0, max_value=100, default=Decimal("0")),
     "tax_rate": Number(places=2, min_value=0, max_value=100),
@@ -412,7 +414,7 @@ def post_invoice(invoice_id: int, *, user_id: int | None = None) -> Invoice:
 
 CREDIT_LINE_SPEC = {
     "invoice_line_id": Integer(min_value=1, required=True),
-    "quantity": Number(places=3, positive=True, required=True),
+    "quantity": Qty(required=True),
 }
 
 
@@ -442,7 +444,7 @@ def _credit_quantities(invoice: Invoice, data: dict) -> dict[int, Decimal]:
         wanted[line_id] = wanted.get(line_id, ZERO) + values["quantity"]
         if wanted[line_id] > open_qty[line_id]:
             errors[f"lines.{index}.quantity"] = _(
-                "At most %(n)s can still be credited.", n=open_qty[line_id].normalize())
+                "At most %(n)s can still be credited.", n=qty(open_qty[line_id]))
     if errors:
         raise ValidationError(fields=errors)
     return wanted

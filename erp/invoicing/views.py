@@ -1,8 +1,6 @@
 """Invoicing pages: invoice list, form, page and PDF; payments; the AR aging report."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import (
     Blueprint,
     Response,
@@ -55,12 +53,6 @@ def _warm_pdf_fonts(state) -> None:
 def labels():
     return {"invoice_kind_labels": KIND_LABELS, "invoice_state_labels": STATE_LABELS,
             "payment_method_labels": METHOD_LABELS}
-
-
-@bp.app_template_filter("qty")
-def quantity(value) -> str:
-    """3.000 -> "3", 2.500 -> "2.5", 40 -> "40" (never "4E+1")."""
-    return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
 @bp.app_template_global("invoicing_partner_balance")

@@ -61,6 +61,7 @@ from shared.events import (
     publish,
 )
 from shared.extensions import db
+from shared.formatting import qty
 from shared.money import document_totals, line_figures, price_lines, round_money
 from shared.partners.models import Partner
 from shared.permissions import user_allowed
@@ -69,7 +70,7 @@ from shared.products.services import products_of_lines
 from shared.queries import search
 from shared.sequences.services import next_number
 from shared.users.models import User
-from shared.validation import Boolean, Integer, IsoDate, Number, Text, clean, clean_rows
+from shared.validation import Boolean, Integer, IsoDate, Number, Qty, Text, clean, clean_rows
 
 QTY_ZERO = Decimal("0.000")
 
@@ -85,7 +86,7 @@ ORDER_SPEC = {
 LINE_SPEC = {
     "product_id": Integer(min_value=1, required=True),
     "description": Text(max_length=500),
-    "quantity": Number(places=3, positive=True, required=True),
+    "quantity": Qty(required=True),
     "unit_price": Number(places=2, min_value=0),
     "discount_pct": Number(places=2, min_value=0, max_value=100, default=Decimal("0")),
     "tax_rate": Number(places=2, min_value=0, max_value=100),
@@ -93,7 +94,7 @@ LINE_SPEC = {
 
 DELIVER_LINE_SPEC = {
     "line_id": Integer(min_value=1, required=True),
-    "quantity": Number(places=3, positive=True, required=True),
+    "quantity": Qty(required=True),
 }
 
 CONFIRM_SPEC = {
@@ -471,7 +472,7 @@ def _delivery_quantities(order: SalesOrder, raw: Any) -> dict[int, Decimal]:
         if wanted[line.id] > line.to_deliver_qty:
             errors[f"lines.{index}.quantity"] = _(
                 "Only %(n)s of %(sku)s are left to deliver.",
-                n=line.to_deliver_qty.normalize(), sku=line.product.sku)
+                n=qty(line.to_deliver_qty), sku=line.product.sku)
     if errors:
         raise ValidationError(fields=errors)
     return wanted

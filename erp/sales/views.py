@@ -42,6 +42,7 @@ from shared.company.services import get_company
 from shared.dates import company_today
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.formatting import qty
 from shared.forms import blank_choice
 from shared.permissions import can, require
 from shared.products.models import Product
@@ -78,12 +79,13 @@ def shortfalls(order: SalesOrder) -> list[str]:
     for line in order.lines:
         if line.waiting_qty > 0:
             said.append(_("%(sku)s: %(reserved)s of %(wanted)s reserved, %(waiting)s waiting",
-                          sku=line.product.sku, reserved=_qty(line.reserved_qty),
-                          wanted=_qty(line.to_deliver_qty), waiting=_qty(line.waiting_qty)))
+                          sku=line.product.sku, reserved=qty(line.reserved_qty),
+                          wanted=qty(line.to_deliver_qty), waiting=qty(line.waiting_qty)))
     return said
 
 
 def _qty(value: Decimal) -> str:
+    """A quantity as a form field's value (plain digits: "1250", "2.5")."""
     return f"{Decimal(value).normalize():f}"
 
 
@@ -362,12 +364,13 @@ def _scan(order: SalesOrder, typed: dict[int, str], code: str, amount: str) -> t
 
     line = next((m for m in matching if current(m) < m.to_deliver_qty), matching[0])
     total = current(line) + step
+    if total > line.to_deliver_qty:  # refused: the line keeps what it had
+        return "error", _("%(sku)s: only %(left)s left to deliver; %(n)s already scanned.",
+                          sku=line.product.sku, left=qty(line.to_deliver_qty),
+                          n=qty(current(line)))
     typed[line.id] = _qty(total)
-    if total > line.to_deliver_qty:
-        return "error", _("%(sku)s: %(n)s scanned but only %(left)s left to deliver.",
-                          sku=line.product.sku, n=_qty(total), left=_qty(line.to_deliver_qty))
-    return "success", _("%(sku)s: %(n)s of %(left)s", sku=line.product.sku, n=_qty(total),
-                        left=_qty(line.to_deliver_qty))
+    return "success", _("%(sku)s: %(n)s of %(left)s", sku=line.product.sku, n=qty(total),
+                        left=qty(line.to_deliver_qty))
 
 
 @bp.route("/orders/<int:order_id>/deliver", methods=["GET", "POST"])
@@ -404,7 +407,7 @@ def deliver_order(order_id: int):
                 feedback = ("error", exc.message)
                 status = exc.status
             else:
-                delivered = ", ".join(f"{item['line'].product.sku} × {_qty(item['qty'])}"
+                delivered = ", ".join(f"{item['line'].product.sku} × {qty(item['qty'])}"
                                       for item in _delivered_lines(order, lines))
                 flash(_("Delivered: %(what)s.", what=delivered), "success")
                 return redirect(url_for("sales.show_order", order_id=order.id))

@@ -123,7 +123,9 @@
     row.classList.toggle("table-success", !over && number(input.value) === number(row.dataset.left) && number(input.value) > 0);
   }
 
-  var rows = Array.prototype.slice.call(page.querySelectorAll("tr[data-line-id]"));
+  // Lines still open (a fully delivered line has no quantity field).
+  var rows = Array.prototype.slice.call(page.querySelectorAll("tr[data-line-id]"))
+    .filter(function (row) { return row.querySelector(".deliver-qty"); });
   rows.forEach(mark);
   page.addEventListener("input", function (event) {
     var row = event.target.closest("tr[data-line-id]");
@@ -136,7 +138,7 @@
     code.value = "";
     amount.value = "1";
     code.focus();
-    if (!value) { return; }
+    if (!value) { say(false, page.dataset.empty); return; }
     var lower = value.toLowerCase();
     var matching = rows.filter(function (row) { return row.dataset.barcode === value; });
     if (!matching.length) { matching = rows.filter(function (row) { return row.dataset.sku === value; }); }
@@ -149,16 +151,17 @@
       return number(r.querySelector(".deliver-qty").value) < number(r.dataset.left);
     }) || matching[0];
     var input = row.querySelector(".deliver-qty");
-    var total = Math.round((number(input.value) + step) * 1000) / 1000;
+    var before = number(input.value);
+    var total = Math.round((before + step) * 1000) / 1000;
+    var left = number(row.dataset.left);
+    if (total > left) {  // refused: the line keeps what it had
+      say(false, page.dataset.over.replace("%(sku)s", row.dataset.sku)
+        .replace("%(left)s", left).replace("%(n)s", before));
+      return;
+    }
     input.value = String(total);
     mark(row);
-    var left = number(row.dataset.left);
-    var text = row.dataset.sku + ": " + total + " / " + left;
-    if (total > left) {
-      say(false, page.dataset.over.replace("%(sku)s", row.dataset.sku).replace("%(n)s", total).replace("%(left)s", left));
-    } else {
-      say(true, text);
-    }
+    say(true, row.dataset.sku + ": " + total + " / " + left);
   }
 
   // Enter in the code field is a scan, not a delivery.

@@ -20,19 +20,22 @@
   var queue = Promise.resolve();
   var result = document.getElementById("scan-result");
 
-  function failed() {
+  // An error shown here in the page (the previous banner goes, so nothing looks recorded).
+  function refuse(message) {
     var alert = document.createElement("div");
     alert.className = "alert alert-danger scan-result";
+    alert.setAttribute("role", "alert");
     alert.setAttribute("data-scan-status", "error");
     alert.setAttribute("data-testid", "scan-error");
     alert.innerHTML = '<div class="scan-headline"></div>';
-    alert.firstChild.textContent = "\u2716 " + form.dataset.failedMessage;
+    alert.firstChild.textContent = "\u2716 " + message;
     htmx.swap(result, alert.outerHTML, { swapStyle: "innerHTML" });
   }
+  function failed() { refuse(form.dataset.failedMessage); }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (!code.value.trim()) { code.focus(); return; }
+    if (!code.value.trim()) { code.value = ""; refuse(form.dataset.emptyMessage); return; }
     var data = new FormData(form);
     code.value = "";
     quantity.value = "1";

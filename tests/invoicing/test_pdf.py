@@ -95,6 +95,33 @@ def test_posted_pdf_is_stored_and_byte_identical_later(app, fin, make_invoice, a
     assert elapsed < 0.5
 
 
+def test_a_payment_renders_the_stored_pdf_again_with_the_new_amount_due(
+        tmp_path, app, fin, make_invoice, english_customer):
+    """Issue 16 item 4: a PDF re-sent as a reminder never shows a stale amount due; what was
+    invoiced reads the same, and downloads between payments stay byte-identical."""
+    inv = make_invoice(post=True, partner_id=english_customer["id"])  # total 279.00
+    first = fin.get(f"/invoices/{inv['id']}/pdf").data
+    assert "279.00" in pdf_text(tmp_path, first).split("Amount due")[1].splitlines()[0]
+
+    pay = {"partner_id": english_customer["id"], "amount": "100.00", "method": "bank",
+           "allocations": [{"invoice_id": inv["id"], "amount": "100.00"}]}
+    payment = fin.post("/payments", json=pay).json
+    after_payment = fin.get(f"/invoices/{inv['id']}/pdf").data
+    text = pdf_text(tmp_path, after_payment)
+    assert "179.00" in text.split("Amount due")[1].splitlines()[0]
+    assert "100.00" in text.split("Amount paid")[1].splitlines()[0]
+    assert fin.get(f"/invoices/{inv['id']}/pdf").data == after_payment  # stored again
+    assert row_count(app, InvoicePdf) == 1
+
+    # The invoiced part is the same document: number, lines and totals.
+    invoiced = pdf_text(tmp_path, first).split("Amount paid")[0]
+    assert pdf_text(tmp_path, after_payment).split("Amount paid")[0] == invoiced
+
+    fin.post(f"/payments/{payment['id']}/reverse")
+    reversed_text = pdf_text(tmp_path, fin.get(f"/invoices/{inv['id']}/pdf").data)
+    assert "279.00" in reversed_text.split("Amount due")[1].splitlines()[0]
+
+
 @pytest.mark.parametrize("role,status", [("sales", 200), ("support", 200), ("warehouse", 403)])
 def test_pdf_roles(api_as, make_invoice, role, status):
     inv = make_invoice()
