@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from crm.leads.models import Lead, LeadImport
-from crm.leads.services import LEAD_SPEC, normal_key
+from crm.leads.services import LEAD_SPEC, SOURCE_LABELS, normal_key
 from shared.db import transactional, utcnow
 from shared.errors import ValidationError
 from shared.extensions import db
@@ -53,7 +54,11 @@ PREVIEW_ROWS = 5
 @dataclass
 class LineError:
     line: int
-    message: str
+    problems: list[str]  # one per bad field, each a whole sentence
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.problems)
 
 
 @dataclass
@@ -145,6 +150,16 @@ def _records(text: str, mapping: dict[str, str]) -> Iterator[tuple[int, dict[str
                       for index, name in columns if name}
 
 
+def source_codes() -> dict[str, str]:
+    """What a file may say for a lead's source: the code (`web`) or the label the pages show,
+    in English or Chinese (`Website`, `网站`), any case."""
+    codes = {}
+    for locale in ("en", "zh"):
+        with force_locale(locale):
+            codes.update({str(label).lower(): code for code, label in SOURCE_LABELS.items()})
+    return {**codes, **{code: code for code in SOURCE_LABELS}}
+
+
 def _check_mapping(mapping: dict[str, str]) -> None:
     names = [name for name in mapping.values() if name]
     unknown = [name for name in names if name not in COLUMNS]
@@ -162,7 +177,10 @@ def validate_rows(text: str, mapping: dict[str, str], user_id: int | None
     labels = {**FIELD_LABELS}
     now = utcnow()
     good, errors, error_count = [], [], 0
+    sources = source_codes()
     for line, record in _records(text, mapping):
+        if record.get("source"):
+            record["source"] = sources.get(record["source"].strip().lower(), record["source"])
         owner_email = (record.pop("owner_email", "") or "").strip().lower()
         problems = []
         try:
@@ -177,7 +195,7 @@ def validate_rows(text: str, mapping: dict[str, str], user_id: int | None
         if problems:
             error_count += 1
             if len(errors) < MAX_ERRORS_SHOWN:
-                errors.append(LineError(line, "; ".join(problems)))
+                errors.append(LineError(line, problems))
             continue
         good.append({**{name: values.get(name) for name in spec}, "status": "new",
                      "owner_id": owner_id, "created_by_id": user_id, "created_at": now,

@@ -68,13 +68,23 @@ def test_one_bad_line_imports_nothing_and_every_bad_line_is_reported(app, client
     result = confirm(client, html)
     page = result.get_data(as_text=True)
     assert result.status_code == 422 and "Nothing was imported" in page
-    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td></tr>", page)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td></tr>", page, re.S)
     assert [int(line) for line, _ in rows] == [3, 6]
-    line3 = rows[0][1]
-    for field in ("Title", "Email", "Phone", "Expected revenue", "Source"):
-        assert field in line3
+    line3 = re.findall(r"<li>([^<]*)</li>", rows[0][1])  # one sentence per bad field
+    assert sorted(problem.split(":")[0] for problem in line3) == [
+        "Email", "Expected revenue", "Phone", "Source", "Title"]
     assert "Owner&#39;s email" in rows[1][1] or "Owner's email" in rows[1][1]
     assert row_count(app, Lead) == 0 and row_count(app, LeadImport) == 0
+
+
+def test_sources_may_be_given_as_the_labels_the_pages_show(app, client, login_as):
+    login_as("sales")
+    content = "title,source\nA,Website\nB,网站\nC,COLD CALL\nD,referral\n"
+    assert confirm(client, upload(client, content).get_data(as_text=True)).status_code == 302
+    with app.app_context():
+        from shared.extensions import db
+        assert db.session.scalars(db.select(Lead.source).order_by(Lead.id)).all() == [
+            "web", "web", "cold_call", "referral"]
 
 
 def test_line_numbers_count_multi_line_cells(app, client, login_as):
