@@ -11,7 +11,8 @@ from shared.permissions import require
 
 bp = api_blueprint("leads_api", __name__)
 
-LEAD_FIELDS = ("id", "title", "contact_name", "company_name", "email", "phone", "source",
+LEAD_FIELDS = ("id", "title", "contact_name", "company_name", "email", "phone", "street", "city",
+               "postal_code", "country", "source",
                "status", "owner_id", "expected_revenue", "notes", "partner_id",
                "opportunity_id", "disqualify_reason", "import_id", "created_at")
 

@@ -25,6 +25,10 @@ class LeadForm(ServiceForm):
     company_name = StringField(_l("Company name"))
     email = EmailField(_l("Email"))
     phone = StringField(_l("Phone"), render_kw={"inputmode": "tel"})
+    street = StringField(_l("Street"))
+    city = StringField(_l("City"))
+    postal_code = StringField(_l("Postal code"))
+    country = StringField(_l("Country"))
     source = SelectField(_l("Source"), choices=[blank_choice(), *SOURCE_LABELS.items()],
                          validate_choice=False)
     owner_id = SelectField(_l("Owner"), choices=[], validate_choice=False)

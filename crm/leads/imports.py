@@ -36,6 +36,10 @@ COLUMNS = {
     "company_name": ("company_name", "company", "公司", "公司名称"),
     "email": ("email", "e-mail", "邮箱", "电子邮件"),
     "phone": ("phone", "mobile", "电话", "手机"),
+    "street": ("street", "address", "地址", "街道"),
+    "city": ("city", "城市"),
+    "postal_code": ("postal_code", "zip", "postcode", "邮编"),
+    "country": ("country", "国家"),
     "source": ("source", "来源"),
     "expected_revenue": ("expected_revenue", "revenue", "预计收入", "金额"),
     "notes": ("notes", "note", "备注"),
@@ -43,7 +47,8 @@ COLUMNS = {
 }
 FIELD_LABELS = {
     "title": _l("Title"), "contact_name": _l("Contact name"), "company_name": _l("Company name"),
-    "email": _l("Email"), "phone": _l("Phone"), "source": _l("Source"),
+    "email": _l("Email"), "phone": _l("Phone"), "street": _l("Street"), "city": _l("City"),
+    "postal_code": _l("Postal code"), "country": _l("Country"), "source": _l("Source"),
     "expected_revenue": _l("Expected revenue"), "notes": _l("Notes"),
     "owner_email": _l("Owner's email"),
 }
@@ -234,7 +239,8 @@ def recent_imports(limit: int = 10) -> list[tuple[LeadImport, str | None]]:
 
 # --------------------------------------------------------------------------- export
 
-EXPORT_FIELDS = ("title", "contact_name", "company_name", "email", "phone", "source",
+EXPORT_FIELDS = ("title", "contact_name", "company_name", "email", "phone", "street", "city",
+                 "postal_code", "country", "source",
                  "expected_revenue", "notes", "owner_email", "status", "id", "created_at")
 
 

@@ -32,6 +32,10 @@ LEAD_SPEC = {
     "company_name": Text(max_length=200),
     "email": Email(max_length=254),
     "phone": Phone(max_length=40),
+    "street": Text(max_length=200),
+    "city": Text(max_length=100),
+    "postal_code": Text(max_length=20),
+    "country": Text(max_length=100),
     "source": Choice(LEAD_SOURCES),
     "owner_id": Integer(min_value=1),
     "expected_revenue": Number(places=2, min_value=0),
@@ -157,7 +161,9 @@ def _partner_for(lead: Lead, partner_id: int | None, user_id: int | None) -> Par
     return partner_services.create_partner(
         {"name": lead.company_name or lead.contact_name or lead.title,
          "kind": "person" if person else "company", "email": lead.email, "phone": lead.phone,
-         "notes": lead.contact_name if lead.company_name else None},
+         "contact_name": lead.contact_name if lead.company_name else None,
+         "street": lead.street, "city": lead.city, "postal_code": lead.postal_code,
+         "country": lead.country},
         user_id=user_id)
 
 

@@ -21,6 +21,12 @@ KIND_LABELS = {"customer_invoice": _l("Customer invoice"),
                "vendor_bill": _l("Vendor bill"), "vendor_credit_note": _l("Vendor credit note")}
 STATE_LABELS = {"draft": _l("Draft"), "posted": _l("Posted"), "paid": _l("Paid"),
                 "cancelled": _l("Cancelled")}
+# What the pages show (Invoice.display_status): a posted invoice with a payment or a credit
+# note is partially paid.
+STATUS_LABELS = {**STATE_LABELS, "partially_paid": _l("Partially paid")}
+STATUS_BADGES = {"draft": "text-bg-secondary", "posted": "text-bg-primary",
+                 "partially_paid": "text-bg-info", "paid": "text-bg-success",
+                 "cancelled": "text-bg-light border"}
 METHOD_LABELS = {"bank": _l("Bank transfer"), "cash": _l("Cash"), "card": _l("Card"),
                  "other": _l("Other")}
 BUCKET_LABELS = {"current": _l("Not yet due"), "d1_30": _l("1-30 days"),

@@ -85,6 +85,14 @@ class Invoice(Base):
     partner = relationship("Partner", lazy="joined", innerjoin=True)
 
     @property
+    def display_status(self) -> str:
+        """The state the pages show: a posted invoice that payments or credit notes have
+        lowered but not settled is `partially_paid`."""
+        if self.state == POSTED and self.amount_due < self.total:
+            return "partially_paid"
+        return self.state
+
+    @property
     def is_draft(self) -> bool:
         return self.state == DRAFT
 

@@ -22,6 +22,8 @@ from erp.invoicing.forms import (
     KIND_LABELS,
     METHOD_LABELS,
     STATE_LABELS,
+    STATUS_BADGES,
+    STATUS_LABELS,
     InvoiceForm,
     PaymentForm,
     parse_lines,
@@ -52,6 +54,7 @@ def _warm_pdf_fonts(state) -> None:
 @bp.app_context_processor
 def labels():
     return {"invoice_kind_labels": KIND_LABELS, "invoice_state_labels": STATE_LABELS,
+            "invoice_status_labels": STATUS_LABELS, "invoice_status_badges": STATUS_BADGES,
             "payment_method_labels": METHOD_LABELS}
 
 

@@ -11,9 +11,9 @@ from shared.permissions import require
 
 bp = api_blueprint("partners_api", __name__)
 
-PARTNER_FIELDS = ("id", "code", "name", "kind", "email", "phone", "tax_id", "street", "city",
-                  "postal_code", "country", "is_customer", "is_supplier", "payment_term_days",
-                  "credit_limit", "notes", "locale", "created_at")
+PARTNER_FIELDS = ("id", "code", "name", "contact_name", "kind", "email", "phone", "tax_id",
+                  "street", "city", "postal_code", "country", "is_customer", "is_supplier",
+                  "payment_term_days", "credit_limit", "notes", "locale", "created_at")
 
 
 def partner_json(partner: Partner) -> dict:

@@ -20,6 +20,7 @@ LOCALE_CHOICES = [blank_choice(_l("Company default")), ("en", "English"), ("zh",
 class PartnerForm(ServiceForm):
     name = StringField(_l("Name"), render_kw={"autofocus": True})
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), validate_choice=False)
+    contact_name = StringField(_l("Contact person"))
     code = StringField(_l("Code"), description=_l("Leave empty to number it automatically."))
     email = EmailField(_l("Email"))
     phone = StringField(_l("Phone"), render_kw={"inputmode": "tel"})

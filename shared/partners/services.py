@@ -17,6 +17,7 @@ from shared.validation import Boolean, Choice, Email, Integer, Number, Phone, Te
 PARTNER_SPEC = {
     "code": Text(max_length=40),
     "name": Text(required=True, max_length=200),
+    "contact_name": Text(max_length=200),
     "kind": Choice(PARTNER_KINDS, default="company"),
     "email": Email(max_length=254),
     "phone": Phone(max_length=40),

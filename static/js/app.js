@@ -15,3 +15,14 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) { event.preventDefault(); }
 }, true);
+
+// A table wider than its box scrolls sideways; the scrolling box must then be reachable by
+// keyboard (WCAG 2.1: scrollable regions are focusable).
+function markScrollableTables(root) {
+  root.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) { box.tabIndex = 0; }
+    else { box.removeAttribute("tabindex"); }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { markScrollableTables(document); });
+document.addEventListener("htmx:afterSwap", function () { markScrollableTables(document); });

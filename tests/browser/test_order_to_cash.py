@@ -184,7 +184,7 @@ def test_order_to_cash_across_sales_warehouse_and_finance(
         with page.expect_response(pdf_preview) as preview:
             page.get_by_role("button", name="Post", exact=True).click()
         expect(page.get_by_test_id("invoice-number")).to_have_text(f"INV/{year}/00001")
-        expect(page.get_by_test_id("invoice-state")).to_have_text("posted")
+        expect(page.get_by_test_id("invoice-state")).to_have_attribute("data-state", "posted")
         expect(page.get_by_test_id("amount-due")).to_have_text("CN¥2,424.98")
         assert preview.value.ok
 

@@ -3,9 +3,10 @@
 Each role signs in to the demo company, in English and in 中文, on a 1366 px desktop and a
 390 px phone, follows every link of the menu (dropdowns included) and opens one record of
 each kind from the lists. It fails on a response of 400 or more, a browser console error, a
-POST form without a CSRF token, a page wider than the screen, menu text that wraps onto a
-second line, an axe-core (WCAG 2.1 AA) violation, and, in 中文, interface text left in
-English that has a Chinese translation.
+POST form without a CSRF token, a page wider than the screen or a table cut off on the
+phone, a menu on more than one row or menu text that wraps onto a second line, an axe-core
+(WCAG 2.1 AA) violation, and, in 中文, interface text left in English that has a Chinese
+translation.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+MENU_ROW_PX = 64  # Bootstrap's navbar is 56 px high with one row of links
 SKIPPED_LINK = re.compile(r"/pdf|download=|/logout|/export|\.csv|\.xlsx|\.zip|^mailto:|^tel:")
 
 # In the page: POST forms without a CSRF token, the overflow, and navigation text that wraps.
@@ -48,7 +50,10 @@ PAGE_FACTS = """() => {
     if (tops.size > 1) wrapped.push(text);
   }
   const nav = document.querySelector('nav.navbar');
-  return {forms, wrapped, navHeight: nav ? nav.offsetHeight : 0,
+  const cut = Array.from(document.querySelectorAll('main .table-responsive'))
+    .filter(el => el.scrollWidth > el.clientWidth + 1)
+    .map(el => (el.querySelector('table') || el).getAttribute('data-testid') || 'a table');
+  return {forms, wrapped, cut, navHeight: nav ? nav.offsetHeight : 0,
           scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth};
 }"""
 
@@ -107,6 +112,12 @@ class Walk:
         if self.width == "desktop":
             self.problems += [f"{where}: menu text wraps: {text!r}"
                               for text in facts["wrapped"]]
+            if facts["navHeight"] > MENU_ROW_PX:
+                self.problems.append(f"{where}: the menu takes more than one row "
+                                     f"({facts['navHeight']} px high)")
+        else:
+            self.problems += [f"{where}: {table} is cut off (scrolls sideways)"
+                              for table in facts["cut"]]
         self.problems += [f"{where}: console: {message}" for message in self.console]
         self.problems += [f"{where}: axe {v['id']} ({v['impact']}): {len(v['nodes'])} "
                           f"place(s), e.g. {v['nodes'][0]['target']}"

@@ -93,6 +93,23 @@ def test_convert_creates_partner_and_opportunity_once(app, api_as):
         assert table_counts() == before
 
 
+def test_convert_carries_the_address_and_the_contact_person_over(api_as):
+    """Issue 16 item 10: the new customer gets the lead's address and its contact person
+    (not a note with the contact's name)."""
+    sales = api_as("sales")
+    lead = sales.post("/leads", json={
+        "title": "Lobby chairs", "company_name": "Lotus Retail 莲花零售", "contact_name": "王芳",
+        "street": "西湖区文三路 90 号", "city": "杭州", "postal_code": "310012",
+        "country": "中国"}).json
+    assert (lead["street"], lead["city"]) == ("西湖区文三路 90 号", "杭州")
+    ids = sales.post(f"/leads/{lead['id']}/convert", json={}).json
+    partner = sales.get(f"/partners/{ids['partner_id']}").json
+    assert (partner["name"], partner["contact_name"], partner["notes"]) == (
+        "Lotus Retail 莲花零售", "王芳", None)
+    assert (partner["street"], partner["city"], partner["postal_code"], partner["country"]) == (
+        "西湖区文三路 90 号", "杭州", "310012", "中国")
+
+
 def test_convert_links_the_partner_with_the_same_email(app, api_as):
     sales = api_as("sales")
     partner = sales.post("/partners", json={"name": "Yunfan", "email": "WANG.FANG@yunfan.cn "}).json
