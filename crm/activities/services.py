@@ -1,15 +1,21 @@
 """Activities: schedule, edit, mark done, and the "my activities" lists."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from crm.activities.models import ACTIVITY_KINDS, Activity
+from crm.leads.models import Lead
+from crm.pipeline.models import Opportunity
 from crm.queries import may_see, visible
 from shared.dates import company_today
 from shared.db import transactional, utcnow
 from shared.errors import NotFound, ValidationError
 from shared.extensions import db
+from shared.partners.models import Partner
 from shared.users.models import User
 from shared.validation import Boolean, Choice, Integer, IsoDate, Text, clean
 
@@ -129,6 +135,56 @@ def overdue_count(owner_id: int) -> int:
         select(func.count()).select_from(Activity).where(
             Activity.owner_id == owner_id, Activity.done.is_(False),
             Activity.due_date < company_today())) or 0
+
+
+@dataclass(frozen=True)
+class About:
+    """What an activity is about, for lists: the kind of record, its name and its page."""
+
+    kind: str  # lead, opportunity, partner, ticket
+    name: str
+    url: str | None
+
+
+def about(activities: list[Activity]) -> dict[int, About]:
+    """{activity id: About} for a page of activities: one query per kind of record."""
+    def names(model, column, attribute: str) -> dict[int, str]:
+        ids = {getattr(a, attribute) for a in activities if getattr(a, attribute)}
+        if not ids:
+            return {}
+        return dict(db.session.execute(select(model.id, column).where(model.id.in_(ids))).all())
+
+    leads = names(Lead, Lead.title, "lead_id")
+    opportunities = names(Opportunity, Opportunity.title, "opportunity_id")
+    partners = names(Partner, Partner.name, "partner_id")
+    found = {}
+    for activity in activities:
+        if activity.lead_id:
+            found[activity.id] = About("lead", leads.get(activity.lead_id, ""),
+                                       url_for("leads.show_lead", lead_id=activity.lead_id))
+        elif activity.opportunity_id:
+            found[activity.id] = About(
+                "opportunity", opportunities.get(activity.opportunity_id, ""),
+                url_for("pipeline.show_opportunity", opportunity_id=activity.opportunity_id))
+        elif activity.partner_id:
+            found[activity.id] = About(
+                "partner", partners.get(activity.partner_id, ""),
+                url_for("customers.show_customer", partner_id=activity.partner_id))
+        elif activity.ticket_id:
+            found[activity.id] = About("ticket", f"#{activity.ticket_id}", None)
+    return found
+
+
+def of_customer(partner_id: int) -> Select:
+    """The activities on a customer and on the leads and opportunities the user may see of
+    it: open ones first by due date, then done ones."""
+    leads = visible(select(Lead.id), Lead).where(Lead.partner_id == partner_id)
+    opportunities = visible(select(Opportunity.id), Opportunity) \
+        .where(Opportunity.partner_id == partner_id)
+    return select(Activity).where(or_(Activity.partner_id == partner_id,
+                                      Activity.lead_id.in_(leads),
+                                      Activity.opportunity_id.in_(opportunities))) \
+        .order_by(Activity.done, Activity.due_date, Activity.id)
 
 
 def timeline(**target: int) -> list[Activity]:

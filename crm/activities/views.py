@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.activities import services
@@ -14,6 +15,9 @@ from shared.permissions import require
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
+
+ABOUT_LABELS = {"lead": _l("Lead"), "opportunity": _l("Opportunity"), "partner": _l("Customer"),
+                "ticket": _l("Ticket")}
 
 @bp.app_context_processor
 def crm_template_helpers() -> dict:
@@ -36,7 +40,9 @@ def crm_template_helpers() -> dict:
 def my_activities():
     done = bool_arg("done") or False
     stmt = services.activity_query(owner_id=current_user.id, done=done, by_due_date=True)
-    return render_template("crm/activities/list.html", page=paginate(stmt), done=done,
+    page = paginate(stmt)
+    return render_template("crm/activities/list.html", page=page, done=done,
+                           about=services.about(page.items), about_labels=ABOUT_LABELS,
                            kinds=KIND_LABELS, today=company_today())
 
 

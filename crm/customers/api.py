@@ -1,6 +1,7 @@
 """/api/v1/partners/{id}/summary: the customer's whole picture (API.md)."""
 from __future__ import annotations
 
+from crm.activities.api import activity_json
 from crm.customers import services
 from crm.leads.api import lead_json
 from crm.pipeline.api import opportunity_json
@@ -34,10 +35,11 @@ def partner_summary(partner_id: int):
         "sales_orders": [order_json(order) for order in summary.sales_orders],
         "invoices": [invoice_json(invoice, summary.today) for invoice in summary.invoices],
         "payments": [payment_json(payment) for payment in summary.payments],
+        "activities": [activity_json(activity) for activity in summary.activities],
         "tickets": [],
         "totals": summary.totals,
         "counts": {name: summary.counts[name] for name in
                    ("leads", "opportunities", "sales_orders", "invoices", "payments",
-                    "tickets")},
+                    "activities", "tickets")},
         "hidden": summary.hidden,
     }

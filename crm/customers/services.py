@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from crm.activities import services as activity_services
+from crm.activities.models import Activity
 from crm.leads.models import Lead
 from crm.pipeline import services as pipeline_services
 from crm.pipeline.models import Opportunity
@@ -41,6 +43,7 @@ CUSTOMER_KINDS = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)
 SECTIONS: dict[str, tuple[str, str]] = {
     "leads": ("leads", "read"),
     "opportunities": ("leads", "read"),
+    "activities": ("leads", "read"),
     "sales_orders": ("sales_orders", "read"),
     "deliveries": ("sales_orders", "read"),
     "invoices": ("invoices", "read"),
@@ -59,6 +62,7 @@ class Summary:
     deliveries: list[tuple[Delivery, SalesOrder]] = field(default_factory=list)
     invoices: list[Invoice] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)  # on it, its leads, opportunities
     tickets: list[Any] = field(default_factory=list)  # no tickets module yet
     totals: dict[str, Decimal | None] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -91,6 +95,7 @@ def _counts(partner_id: int, sections: set[str]) -> dict[str, int]:
         "invoices": lambda: count(select(Invoice.id).where(
             Invoice.partner_id == partner_id, Invoice.kind.in_(CUSTOMER_KINDS))),
         "payments": lambda: count(select(Payment.id).where(Payment.partner_id == partner_id)),
+        "activities": lambda: count(activity_services.of_customer(partner_id)),
     }
     wanted = [name for name in queries if name in sections]
     counts = {name: 0 for name in (*queries, "tickets")}
@@ -117,6 +122,9 @@ def customer_summary(partner_id: int, *, today: date | None = None,
     if "opportunities" in sections:
         summary.opportunities = pipeline_services.with_lines(list(db.session.scalars(
             pipeline_services.opportunity_query(partner_id=partner_id).limit(limit))))
+    if "activities" in sections:
+        summary.activities = list(db.session.scalars(
+            activity_services.of_customer(partner_id).limit(limit)))
     if "sales_orders" in sections:
         summary.sales_orders = sales_services.with_lines(list(db.session.scalars(
             sales_services.order_query(partner_id=partner_id).limit(limit))))
@@ -165,6 +173,10 @@ def timeline(summary: Summary) -> list[Event]:
         if opp.closed_at and opp.status in ("won", "lost"):
             events.append(Event(opp.closed_at, f"opportunity_{opp.status}", opp.title, url,
                                 opp.expected_revenue))
+    for activity in summary.activities:
+        events.append(Event(activity.created_at, "activity_scheduled", activity.subject))
+        if activity.done_at:
+            events.append(Event(activity.done_at, "activity_done", activity.subject))
     for order in summary.sales_orders:
         url = f"/sales/orders/{order.id}"
         events.append(Event(order.created_at, "order_created", order.number, url,

@@ -149,3 +149,33 @@ def test_customer_names_link_to_the_customer_page(client, login_as, shop, sales,
     assert link in client.get("/invoices/").get_data(as_text=True)
     assert link in client.get(f"/invoices/{ids['invoice']}").get_data(as_text=True)
     assert link in client.get("/reports/ar-aging").get_data(as_text=True)
+
+
+def test_activities_on_the_customer_and_its_leads_show_on_its_page_and_timeline(
+        client, shop, sales):
+    """Issue 16 item 10: an activity scheduled on a partner was on neither; the activity
+    list's "About" column names the record, not just its kind."""
+    zhou_id, email = make_user(client.application, "sales", name="Zhou")
+    lead = sales.post("/leads", json={"title": "Lobby chairs"}).json
+    sales.post(f"/leads/{lead['id']}/convert", json={"partner_id": shop.customer})
+    for body in ({"partner_id": shop.customer, "subject": "Call about the invoice"},
+                 {"lead_id": lead["id"], "subject": "Send the chair catalogue"}):
+        r = sales.post("/activities", json={"kind": "call", "due_date": "2026-12-01",
+                                            "owner_id": zhou_id, **body})
+        assert r.status_code == 201, r.json
+    summary = sales.get(f"/partners/{shop.customer}/summary").json
+    assert {a["subject"] for a in summary["activities"]} == {
+        "Call about the invoice", "Send the chair catalogue"}
+    assert summary["counts"]["activities"] == 2
+
+    sign_in(client, email)
+    html = client.get(f"/customers/{shop.customer}").get_data(as_text=True)
+    panel = html[html.index('data-testid="customer-activities"'):]
+    assert "Call about the invoice" in panel and "Send the chair catalogue" in panel
+    timeline = html[html.index('data-testid="timeline"'):]
+    assert "Activity scheduled" in timeline and "Call about the invoice" in timeline
+
+    mine = client.get("/activities/").get_data(as_text=True)
+    about = [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+             for cell in re.findall(r'data-testid="about">(.*?)</td>', mine, re.S)]
+    assert sorted(about) == ["Customer 杭州西湖贸易有限公司", "Lead Lobby chairs"]

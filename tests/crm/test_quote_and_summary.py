@@ -11,7 +11,7 @@ from shared.events import OrderConfirmed
 from tests.conftest import sql_statements, subscribed, today
 
 SUMMARY_KEYS = {"partner", "leads", "opportunities", "sales_orders", "invoices", "payments",
-                "tickets", "totals", "counts", "hidden"}
+                "activities", "tickets", "totals", "counts", "hidden"}
 
 
 def days_ago(n: int) -> str:
@@ -223,7 +223,7 @@ def test_summary_contract_after_invoice_and_partial_payment(shop, sales, warehou
     assert body["totals"] == {"open_amount_due": "349.74", "overdue_amount": "349.74",
                               "lifetime_revenue": "398.00"}
     assert body["counts"] == {"leads": 1, "opportunities": 1, "sales_orders": 1,
-                              "invoices": 1, "payments": 1, "tickets": 0}
+                              "invoices": 1, "payments": 1, "activities": 0, "tickets": 0}
     assert body["hidden"] == []
 
 
@@ -240,8 +240,9 @@ def test_summary_of_a_new_customer_and_unknown_partner(shop, admin_api):
 @pytest.mark.parametrize(("role", "hidden"), [
     ("sales", []),
     ("finance", []),
-    ("warehouse", ["invoices", "leads", "opportunities", "payments", "tickets", "totals"]),
-    ("support", ["leads", "opportunities"]),
+    ("warehouse", ["activities", "invoices", "leads", "opportunities", "payments", "tickets",
+                   "totals"]),
+    ("support", ["activities", "leads", "opportunities"]),
 ])
 def test_summary_hides_what_the_role_may_not_read(shop, sales, warehouse, finance, api_as,
                                                   role, hidden):
