@@ -26,6 +26,9 @@ IncomingProvider = Callable[[list[int]], dict[int, Decimal]]
 ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
 # fn(count, context): the generator of `seed-scale --<option> N`
 ScaleGenerator = Callable[[int, Any], None]
+# fn(record) -> (label, url) or None: a link an upper area puts on a lower area's page (CRM
+# puts "Opportunity: ..." on a sales order), keyed by the page ("sales_order", "invoice", ...)
+PageLink = Callable[[Any], "tuple[str, str] | None"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Registry:
     scale_generators: dict[str, ScaleGenerator] = field(default_factory=dict)
     home_cards: list[Callable[[], list[Any]]] = field(default_factory=list)
     product_panels: list[ProductPanel] = field(default_factory=list)
+    page_links: dict[str, list[PageLink]] = field(default_factory=dict)
     sequences: dict[str, SequenceSpec] = field(default_factory=dict)
     subscribers: dict[type, list[Subscriber]] = field(default_factory=dict)
     stock_provider: StockProvider | None = None
@@ -63,6 +67,9 @@ class Registry:
         if option not in SCALE_OPTIONS:
             raise KeyError(f"seed-scale has no --{option} option")
         self.scale_generators[option] = generator
+
+    def add_page_link(self, page: str, link: PageLink) -> None:
+        self.page_links.setdefault(page, []).append(link)
 
     def subscribe(self, event_type: type, handler: Callable[[Any], None], *,
                   after_commit: bool = False) -> None:
@@ -82,3 +89,9 @@ def registry_of(app: Flask) -> Registry:
 
 def current_registry() -> Registry:
     return registry_of(current_app)
+
+
+def page_links(page: str, record: Any) -> list[tuple[str, str]]:
+    """The links other areas put on `page` for `record` (a template global)."""
+    return [link for make in current_registry().page_links.get(page, ())
+            if (link := make(record)) is not None]

@@ -27,7 +27,7 @@ from shared.extensions import db
 from shared.partners.models import Partner
 from shared.permissions import can, public, signed_in
 from shared.products.models import Product
-from shared.registry import current_registry
+from shared.registry import current_registry, page_links
 from shared.users import services as user_services
 from shared.users.forms import ROLE_LABELS, EmptyForm
 
@@ -112,6 +112,7 @@ def role_names(roles: list[str]) -> str:
 
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, languages=app.config["LANGUAGES"],
+                                 page_links=page_links,
                                  action_form=EmptyForm, get_locale=get_locale,
                                  role_names=role_names)
     app.jinja_env.filters.update(

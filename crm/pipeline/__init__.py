@@ -21,5 +21,6 @@ def init_app(app: Flask) -> None:
     registry.home_cards.append(views.home_cards)
     registry.subscribe(OpportunityQuoted, services.check_quoted_opportunity)
     registry.subscribe(OrderConfirmed, services.win_on_confirmation)
+    registry.add_page_link("sales_order", views.opportunity_of_order)
     app.jinja_env.globals.update(opportunity_status_labels=services.STATUS_LABELS,
                                  opportunity_status_badges=services.STATUS_BADGES)

@@ -378,25 +378,32 @@ def win_opportunity(opportunity_id: int, *, user_id: int | None = None) -> Oppor
 # --------------------------------------------------------------------------- order to cash
 
 
-@transactional
-def quote_opportunity(opportunity_id: int, *, user_id: int | None = None) -> SalesOrder:
-    """A draft quotation for the opportunity's customer with its expected lines (Odoo's
-    "New Quotation" on an opportunity). Open and won opportunities may be quoted (a won deal
-    may need another quotation); a lost one may not (409 invalid_state). Without a customer:
-    422 on `partner_id`; a partner who is not a customer: 422 from sales."""
-    opportunity = get_opportunity(opportunity_id, lock=True)
+def quotation_values(opportunity_id: int, *, lock: bool = False) -> dict[str, Any]:
+    """What a quotation made from the opportunity starts with: its customer, itself, its
+    owner as the salesperson and its expected lines. Open and won opportunities may be quoted
+    (a won deal may need another quotation); a lost one may not (409 invalid_state); without
+    a customer: 422 on `partner_id`."""
+    opportunity = get_opportunity(opportunity_id, lock=lock)
     guard(opportunity, "quote")
     if not opportunity.partner_id:
         raise ValidationError(
             _("Choose the opportunity's customer before making a quotation."),
             fields={"partner_id": _("The opportunity has no customer to quote.")})
-    return sales_services.create_order({
-        "partner_id": opportunity.partner_id, "opportunity_id": opportunity.id,
-        "salesperson_id": opportunity.owner_id or user_id,
-        "lines": [{"product_id": line.product_id, "quantity": str(line.quantity),
-                   **({"unit_price": str(line.unit_price)} if line.unit_price is not None
-                      else {})}
-                  for line in opportunity.lines]}, user_id=user_id)
+    return {"partner_id": opportunity.partner_id, "opportunity_id": opportunity.id,
+            "salesperson_id": opportunity.owner_id,
+            "lines": [{"product_id": line.product_id, "quantity": f"{line.quantity.normalize():f}",
+                       **({"unit_price": f"{line.unit_price:f}"}
+                          if line.unit_price is not None else {})}
+                      for line in opportunity.lines]}
+
+
+@transactional
+def quote_opportunity(opportunity_id: int, *, user_id: int | None = None) -> SalesOrder:
+    """A draft quotation for the opportunity (POST /opportunities/{id}/quote): see
+    `quotation_values`; a partner who is not a customer is a 422 from sales."""
+    values = quotation_values(opportunity_id, lock=True)
+    values["salesperson_id"] = values["salesperson_id"] or user_id
+    return sales_services.create_order(values, user_id=user_id)
 
 
 def check_quoted_opportunity(event: OpportunityQuoted) -> None:

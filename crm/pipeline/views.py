@@ -20,6 +20,7 @@ from crm.pipeline.forms import (
     partner_choices,
     submitted_lines,
 )
+from crm.pipeline.models import Opportunity
 from shared.api import int_arg, paginate, query_arg
 from shared.dates import company_today
 from shared.errors import DomainError
@@ -191,13 +192,27 @@ def win_opportunity(opportunity_id: int):
     return redirect(url_for("pipeline.show_opportunity", opportunity_id=opportunity_id))
 
 
-@bp.post("/opportunities/<int:opportunity_id>/quote")
+@bp.get("/opportunities/<int:opportunity_id>/quote")
 @require("sales_orders", "write")
 def quote_opportunity(opportunity_id: int):
-    """"Create quotation": the same service as the API, then the quotation's edit page."""
-    order = services.quote_opportunity(opportunity_id, user_id=current_user.id)
-    flash(_("Quotation %(number)s created.", number=order.number), "success")
-    return redirect(f"/sales/orders/{order.id}/edit")
+    """"Create quotation" (Odoo's "New Quotation"): the quotation form filled from the
+    opportunity, saved only when the salesperson saves it."""
+    values = services.quotation_values(opportunity_id)
+    lines = values.pop("lines")
+    return redirect(url_for(
+        "sales.new_order", **{k: v for k, v in values.items() if v is not None},
+        **{f"line-{name}": [line.get(name, "") for line in lines]
+           for name in ("product_id", "quantity", "unit_price")}))
+
+
+def opportunity_of_order(order) -> tuple[str, str] | None:
+    """The sales order page's link back to the opportunity it was quoted from."""
+    if not order.opportunity_id or not can("leads", "read"):
+        return None
+    title = db.session.scalar(select(Opportunity.title)
+                              .where(Opportunity.id == order.opportunity_id))
+    return (_("Opportunity: %(title)s", title=title),
+            url_for("pipeline.show_opportunity", opportunity_id=order.opportunity_id))
 
 
 @bp.post("/opportunities/<int:opportunity_id>/lose")

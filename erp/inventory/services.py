@@ -308,7 +308,7 @@ def reverse_move(move_id: int, *, user_id: int | None = None) -> StockMove:
     target = db.session.get(Location, move.from_location_id)
     try:
         return book_move(product, move.quantity, source, target, user_id=user_id,
-                         reference=_("Reversal of move %(id)s", id=move.id)[:120],
+                         reference=move.reference,  # so one reference finds both
                          reverses_id=move.id)
     except IntegrityError as exc:  # a concurrent reversal won the UNIQUE(reverses_id)
         if sqlstate(exc) in (None, "23505") and "unique" in str(exc.orig).lower():

@@ -8,7 +8,15 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from erp.sales.models import (
@@ -87,6 +95,9 @@ def delivery_quantities(form: MultiDict, line_ids: list[int]) -> tuple[list[dict
 
 class QuotationForm(ServiceForm):
     partner_id = SelectField(_l("Customer"), validate_choice=False)
+    # Set when the quotation is made from a CRM opportunity (carried through the form).
+    opportunity_id = HiddenField()
+    salesperson_id = HiddenField()
     order_date = DateField(_l("Order date"), validators=[Optional()])
     customer_reference = StringField(_l("Customer reference"),
                                      description=_l("The customer's PO number, if any."))

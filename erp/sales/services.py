@@ -299,7 +299,7 @@ def create_order(data: dict, *, user_id: int | None = None) -> SalesOrder:
     partner = _customer(values["partner_id"])
     _check_salesperson(values)
     _announce_opportunity(values, partner.id, user_id)
-    values.setdefault("salesperson_id", user_id)
+    values["salesperson_id"] = values.get("salesperson_id") or user_id
     order = SalesOrder(**{k: v for k, v in values.items() if v is not None},
                        partner=partner, state=DRAFT, invoice_status=NOTHING,
                        currency=get_company().currency, created_by_id=user_id,

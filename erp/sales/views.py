@@ -171,7 +171,8 @@ def _line_rows(lines) -> list[dict]:
     return rows
 
 
-def _form_page(form: QuotationForm, order: SalesOrder | None, save):
+def _form_page(form: QuotationForm, order: SalesOrder | None, save,
+               prefill: list[dict] | None = None):
     line_errors: dict[str, str] = {}
     status = 200
     if form.validate_on_submit():
@@ -193,7 +194,7 @@ def _form_page(form: QuotationForm, order: SalesOrder | None, save):
     elif request.method == "POST":
         status = 422
     lines = parse_lines(request.form) if request.method == "POST" else \
-        (order.lines if order else [])
+        (order.lines if order else prefill or [])
     rows = _line_rows(lines)
     preview = services.preview_totals(service_lines(rows))
     return render_template("erp/sales/form.html", form=form, order=order, rows=rows,
@@ -204,20 +205,24 @@ def _form_page(form: QuotationForm, order: SalesOrder | None, save):
 @bp.route("/orders/new", methods=["GET", "POST"])
 @require("sales_orders", "write")
 def new_order():
+    """A new quotation, saved only when the user saves it. Prefilled from the query string
+    when another page starts one: `partner_id`, `opportunity_id`, `salesperson_id` and
+    lines as the form's own `line-product_id`, `line-quantity`, `line-unit_price`."""
     form = QuotationForm()
     form.partner_id.choices = [blank_choice(), *customer_choices()]
     if request.method == "GET":
-        form.partner_id.data = request.args.get("partner_id", "")
+        for name in ("partner_id", "opportunity_id", "salesperson_id"):
+            form[name].data = request.args.get(name, "")
         form.order_date.data = company_today()
     return _form_page(form, None, lambda values: services.create_order(
-        values, user_id=current_user.id))
+        values, user_id=current_user.id), prefill=parse_lines(request.args))
 
 
 @bp.route("/orders/<int:order_id>/edit", methods=["GET", "POST"])
 @require("sales_orders", "write")
 def edit_order(order_id: int):
     order = services.get_order(order_id)
-    if order.state != DRAFT:
+    if not order.is_quotation:
         flash(_("Order %(number)s is confirmed; only a draft quotation can be changed.",
                 number=order.number), "warning")
         return redirect(url_for("sales.show_order", order_id=order.id))

@@ -69,21 +69,34 @@ def test_customer_page_in_chinese(client, login_as, shop, sales, warehouse, fina
     assert "逾期" in html and "Payment received" not in html and "Timeline" not in html
 
 
-def test_create_quotation_button_posts_and_redirects(client, login_as, shop, sales):
+def test_create_quotation_opens_the_filled_form_and_saves_nothing_until_saved(
+        client, login_as, shop, sales):
+    """Issue 16 item 10: "Create quotation" saved an empty draft at once; like Odoo's "New
+    Quotation" it now opens the quotation form filled from the opportunity, and the saved
+    quotation links back to its opportunity."""
     opp = opportunity(sales, shop.customer, lines=[{"product_id": shop.lamp, "quantity": 3}])
     login_as("sales")
     page = client.get(f"/opportunities/{opp['id']}").get_data(as_text=True)
     assert 'data-testid="create-quotation"' in page and "LAMP" in page
     assert f'href="/customers/{shop.customer}"' in page
-    without_token = client.post(f"/opportunities/{opp['id']}/quote")
-    assert without_token.status_code == 400
-    response = client.post(f"/opportunities/{opp['id']}/quote",
-                           data={"csrf_token": csrf_token(client, f"/opportunities/{opp['id']}")})
-    assert response.status_code == 302
+    response = client.get(f"/opportunities/{opp['id']}/quote")
+    assert response.status_code == 302 and "/sales/orders/new?" in response.location
+    form = client.get(response.location).get_data(as_text=True)
+    assert sales.get("/sales-orders").json["total"] == 0  # nothing saved yet
+    assert f'name="opportunity_id" type="hidden" value="{opp["id"]}"' in form
+    assert re.search(rf'<option selected value="{shop.customer}"|'
+                     rf'<option value="{shop.customer}" selected', form)
+    assert 'name="line-quantity"' in form and 'value="3"' in form
+
+    saved = client.post("/sales/orders/new", data={
+        "csrf_token": csrf_token(client, "/sales/orders/new"), "partner_id": shop.customer,
+        "opportunity_id": opp["id"], "line-product_id": shop.lamp, "line-quantity": "3"})
+    assert saved.status_code == 302
     order = sales.get(f"/sales-orders?opportunity_id={opp['id']}").json["items"][0]
-    assert response.location.endswith(f"/sales/orders/{order['id']}/edit")
     assert [(line["product_id"], line["quantity"]) for line in order["lines"]] == [
         (shop.lamp, "3.000")]
+    show = client.get(f"/sales/orders/{order['id']}").get_data(as_text=True)
+    assert f'href="/opportunities/{opp["id"]}" data-testid="page-link"' in show
 
 
 def test_create_quotation_refused_in_the_page(client, login_as, shop, sales):
@@ -91,23 +104,20 @@ def test_create_quotation_refused_in_the_page(client, login_as, shop, sales):
     login_as("sales")
     page = client.get(f"/opportunities/{bare['id']}").get_data(as_text=True)
     assert 'data-testid="create-quotation"' not in page  # no customer to quote
-    token = csrf_token(client, f"/opportunities/{bare['id']}")
-    response = client.post(f"/opportunities/{bare['id']}/quote", data={"csrf_token": token},
-                           headers={"Referer": f"/opportunities/{bare['id']}"})
+    response = client.get(f"/opportunities/{bare['id']}/quote",
+                          headers={"Referer": f"/opportunities/{bare['id']}"})
     assert response.status_code == 302 and "/sales/orders" not in response.location
     flashed = client.get(response.location).get_data(as_text=True)
     assert "Choose the opportunity&#39;s customer" in flashed
     assert sales.get("/sales-orders").json["total"] == 0
 
 
-def test_finance_sees_no_quotation_button_and_may_not_post(client, login_as, shop, sales):
+def test_finance_sees_no_quotation_button_and_may_not_open_it(client, login_as, shop, sales):
     opp = opportunity(sales, shop.customer)
     login_as("finance")
     page = client.get(f"/opportunities/{opp['id']}").get_data(as_text=True)
     assert 'data-testid="create-quotation"' not in page
-    token = csrf_token(client, f"/opportunities/{opp['id']}")
-    assert client.post(f"/opportunities/{opp['id']}/quote",
-                       data={"csrf_token": token}).status_code == 403
+    assert client.get(f"/opportunities/{opp['id']}/quote").status_code == 403
 
 
 def test_expected_products_are_edited_on_the_opportunity_form(app, client, login_as, shop,

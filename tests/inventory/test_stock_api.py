@@ -162,6 +162,21 @@ def test_reverse_a_move_once_and_never_a_reversal(app, stock):
     assert row_count(app, StockMove) == 2
 
 
+def test_a_reversal_keeps_the_reference_and_says_which_move_it_undoes(app, stock, login_as,
+                                                                      client):
+    """Issue 16 item 10: the ledger read "Reversal of move 21 reversal"."""
+    lamp = stock.product("LAMP")
+    receipt = stock.receive(lamp, 6, reference="PO-77")
+    reversal = stock.api.post(f"/stock/moves/{receipt['id']}/reverse").json
+    assert reversal["reference"] == "PO-77"
+    both = stock.api.get("/stock/moves?reference=PO-77").json["items"]
+    assert [move["id"] for move in both] == [reversal["id"], receipt["id"]]
+    login_as("warehouse")
+    html = client.get("/inventory/moves").get_data(as_text=True)
+    assert f'data-testid="reversal-of">reversal of move {receipt["id"]}<' in html
+    assert "Reversal of move" not in html
+
+
 def test_reversing_a_receipt_whose_goods_left_is_insufficient_stock(stock):
     lamp = stock.product("LAMP")
     receipt = stock.receive(lamp, 4)
