@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import format_currency, format_date, format_decimal, format_time
+from flask_babel import lazy_gettext as _l
 
 QUANTITY_PATTERN = "#,##0.###"
 COST_PATTERN = "¤#,##0.00##"
@@ -30,6 +31,15 @@ def moment(value: datetime | None) -> str:
     if value is None:
         return ""
     return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
+
+
+UNIT_LABELS = {"unit": _l("unit"), "box": _l("box"), "kg": _l("kg"), "m": _l("m"),
+               "pack": _l("pack"), "hour": _l("hour")}
+
+
+def uom(value: str | None) -> str:
+    """A unit of measure in the user's language when it is one of the common ones."""
+    return str(UNIT_LABELS.get(value or "", value or ""))
 
 
 def qty(value: Decimal | int | str | None) -> str:

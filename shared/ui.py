@@ -117,6 +117,7 @@ def install_template_helpers(app: Flask) -> None:
                                  role_names=role_names)
     app.jinja_env.filters.update(
         money=money, day=formatting.day, moment=formatting.moment, qty=formatting.qty,
+        uom=formatting.uom,
         cost=lambda value, currency=None: formatting.cost(value,
                                                           currency or company_currency()))
 

@@ -44,9 +44,12 @@ def _render_board(template: str = "crm/pipeline/board.html", error: str | None =
                   **args):
     columns = services.pipeline_columns(cards_per_column=CARDS_PER_COLUMN, **args)
     partners = _partner_names(card.partner_id for column in columns for card in column.cards)
-    labels = {column.stage.id: stage_name(column.stage) for column in columns}
+    closing = [stage for stage in services.stages() if not stage.is_open]
+    labels = {stage.id: stage_name(stage) for stage in
+              [*(column.stage for column in columns), *closing]}
     owners = lead_services.salespeople()
-    return render_template(template, columns=columns, partners=partners, stage_labels=labels,
+    return render_template(template, columns=columns, closing=closing, partners=partners,
+                           stage_labels=labels,
                            owners=owners, args=request.args,
                            users={u.id: u.name for u in owners},
                            cards_per_column=CARDS_PER_COLUMN, error=error)
@@ -95,7 +98,8 @@ def move_opportunity(opportunity_id: int):
     (with fresh column totals), a plain form post is redirected to it."""
     error = None
     try:
-        services.move_opportunity(opportunity_id, {"stage_id": request.form.get("stage_id")},
+        services.move_opportunity(opportunity_id, {"stage_id": request.form.get("stage_id"),
+                                                   "reason": request.form.get("reason")},
                                   user_id=current_user.id)
     except DomainError as exc:
         if not request.headers.get("HX-Request"):

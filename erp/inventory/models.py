@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +27,14 @@ DEFAULT_LOCATIONS = {
     "Adjustments": ("Inventory adjustments", "adjustment"),
 }
 MAIN_STOCK = "WH/Stock"
+# How the pages show the default locations' codes and names in the user's language (the codes
+# themselves are identifiers of the API and stay as they are).
+DEFAULT_LOCATION_LABELS = {
+    "Suppliers": (_l("Suppliers"), _l("Suppliers")),
+    "Customers": (_l("Customers"), _l("Customers")),
+    "Adjustments": (_l("Adjustments"), _l("Inventory adjustments")),
+    "WH/Stock": ("WH/Stock", _l("Warehouse stock")),
+}
 
 
 class Location(Base):

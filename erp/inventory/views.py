@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from erp.inventory import counts, pages, reorder, services, terminal
 from erp.inventory.forms import KIND_LABELS, LocationForm
+from erp.inventory.models import DEFAULT_LOCATION_LABELS, DEFAULT_LOCATIONS
 from shared.api import paginate
 from shared.errors import DomainError, ValidationError
 from shared.forms import run_form
@@ -15,6 +16,20 @@ from shared.permissions import can, require
 from shared.ui import HomeCard
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+
+
+@bp.app_template_filter("location_code")
+def location_code(code: str) -> str:
+    """A location's code as the pages show it (the default ones in the user's language)."""
+    return str(DEFAULT_LOCATION_LABELS.get(code, (code,))[0])
+
+
+@bp.app_template_filter("location_name")
+def location_name(location) -> str:
+    """A location's name as the pages show it (the default ones in the user's language)."""
+    default = DEFAULT_LOCATION_LABELS.get(location.code)
+    return str(default[1]) if default and location.name == DEFAULT_LOCATIONS[location.code][0] \
+        else location.name
 
 
 @bp.app_context_processor

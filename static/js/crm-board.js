@@ -1,6 +1,7 @@
 // The pipeline board: cards are dragged between columns with SortableJS; a drop posts the
 // move with htmx, which swaps in the whole board so every column's count and totals are
-// fresh. The select + Move button on each card does the same from the keyboard.
+// fresh. Won and Lost are drop targets too (losing asks for the reason). The folded "Move…"
+// control on each card does the same from the keyboard.
 (function () {
   function initBoard(root) {
     var board = root.id === "board" ? root : root.querySelector && root.querySelector("#board");
@@ -18,8 +19,17 @@
         onEnd: function (event) {
           var stageId = event.to.dataset.stageId;
           if (event.from === event.to) { return; }
+          var values = { stage_id: stageId };
+          if (event.to.dataset.closing === "lost") {  // losing needs a reason
+            var reason = window.prompt(board.dataset.lostReason);
+            if (!reason || !reason.trim()) {
+              event.from.insertBefore(event.item, event.from.children[event.oldIndex] || null);
+              return;
+            }
+            values.reason = reason.trim();
+          }
           htmx.ajax("POST", event.item.dataset.moveUrl, {
-            target: "#board", swap: "outerHTML", values: { stage_id: stageId }
+            target: "#board", swap: "outerHTML", values: values
           });
         }
       });
