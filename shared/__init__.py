@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for command in COMMANDS:
         app.cli.add_command(command)
+    app.jinja_env.globals["history_of"] = audit_views.history_of
 
     registry = registry_of(app)
     registry.add_sequence("partner", "P", padding=5)
@@ -34,3 +35,21 @@ def init_app(app: Flask) -> None:
     registry.demo_steps.append(seed.seed_platform)
     registry.add_scale_generator("partners", scale.scale_partners)
     registry.add_scale_generator("products", scale.scale_products)
+    _name_records(registry)
+
+
+def _name_records(registry) -> None:
+    """How the audit trail names the platform's records."""
+    from flask_babel import lazy_gettext as _l
+
+    from shared.partners.forms import KIND_LABELS
+    from shared.products.forms import TYPE_LABELS
+    from shared.users.forms import ROLE_LABELS
+
+    registry.add_record_kind("partners", _l("Partner"), "partners.show_partner", "partner_id",
+                             "name", values={"kind": KIND_LABELS})
+    registry.add_record_kind("products", _l("Product"), "products.show_product", "product_id",
+                             "name", values={"type": TYPE_LABELS})
+    registry.add_record_kind("users", _l("User"), "users.edit_user", "user_id", "name")
+    registry.add_record_kind("user_roles", _l("Role"), values={"role": ROLE_LABELS})
+    registry.add_record_kind("company", _l("Company"), name_column="name")

@@ -39,6 +39,19 @@ class SequenceSpec:
 
 
 @dataclass(frozen=True)
+class RecordKind:
+    """How the audit trail names a table's records: "Sales order SO00007", linked to its page
+    (`url_for(endpoint, **{arg: id})`), with labels for the columns the shared list lacks."""
+
+    label: Any  # a lazy string: "Sales order"
+    endpoint: str | None = None
+    arg: str = "id"
+    name_column: str | None = None  # the column that names a record ("number", "name")
+    fields: dict[str, Any] = field(default_factory=dict)  # column -> label
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)  # column -> value labels
+
+
+@dataclass(frozen=True)
 class Subscriber:
     handler: Callable[[Any], None]
     after_commit: bool = False  # run once the publishing transaction has committed
@@ -52,6 +65,7 @@ class Registry:
     home_cards: list[Callable[[], list[Any]]] = field(default_factory=list)
     product_panels: list[ProductPanel] = field(default_factory=list)
     page_links: dict[str, list[PageLink]] = field(default_factory=dict)
+    record_kinds: dict[str, RecordKind] = field(default_factory=dict)  # table -> kind
     sequences: dict[str, SequenceSpec] = field(default_factory=dict)
     subscribers: dict[type, list[Subscriber]] = field(default_factory=dict)
     stock_provider: StockProvider | None = None
@@ -67,6 +81,15 @@ class Registry:
         if option not in SCALE_OPTIONS:
             raise KeyError(f"seed-scale has no --{option} option")
         self.scale_generators[option] = generator
+
+    def add_record_kind(self, table: str, label: Any, endpoint: str | None = None,
+                        arg: str = "id", name_column: str | None = None,
+                        fields: dict[str, Any] | None = None,
+                        values: dict[str, dict[str, Any]] | None = None) -> None:
+        """Name `table`'s records in the audit trail (and link them to their pages); `fields`
+        labels its own columns, `values` the codes of a column ({"state": {"draft": ...}})."""
+        self.record_kinds[table] = RecordKind(label, endpoint, arg, name_column, fields or {},
+                                              values or {})
 
     def add_page_link(self, page: str, link: PageLink) -> None:
         self.page_links.setdefault(page, []).append(link)

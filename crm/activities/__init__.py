@@ -5,7 +5,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from crm.activities import api, views
+    from flask_babel import lazy_gettext as _l
+
+    from crm.activities import api, forms, views
+    from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    registry_of(app).add_record_kind("activities", _l("Activity"), name_column="subject",
+                                     values={"kind": forms.KIND_LABELS})

@@ -7,6 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Blueprints and the seed-scale leads."""
+    from flask_babel import lazy_gettext as _l
+
     from crm.leads import api, scale, services, views
     from shared.registry import registry_of
 
@@ -14,3 +16,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     registry_of(app).add_scale_generator("leads", scale.scale_leads)
     app.jinja_env.globals.update(lead_status_badges=services.STATUS_BADGES)
+    registry_of(app).add_record_kind(
+        "leads", _l("Lead"), "leads.show_lead", "lead_id", "title",
+        values={"status": services.STATUS_LABELS, "source": services.SOURCE_LABELS})

@@ -9,6 +9,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Blueprints, the default stages, the home page's pipeline cards, and the subscribers
     to the sales events that concern opportunities."""
+    from flask_babel import lazy_gettext as _l
+
     from crm.pipeline import api, services, views
     from shared.events import OpportunityQuoted, OrderConfirmed
     from shared.registry import registry_of
@@ -22,5 +24,10 @@ def init_app(app: Flask) -> None:
     registry.subscribe(OpportunityQuoted, services.check_quoted_opportunity)
     registry.subscribe(OrderConfirmed, services.win_on_confirmation)
     registry.add_page_link("sales_order", views.opportunity_of_order)
+    registry.add_record_kind("opportunities", _l("Opportunity"), "pipeline.show_opportunity",
+                             "opportunity_id", "title", values={"status": services.STATUS_LABELS})
+    registry.add_record_kind("opportunity_lines", _l("Expected product"))
+    registry.add_record_kind("pipeline_stages", _l("Stage"), name_column="name")
+    registry.add_record_kind("lost_reasons", _l("Lost reason"), name_column="name")
     app.jinja_env.globals.update(opportunity_status_labels=services.STATUS_LABELS,
                                  opportunity_status_badges=services.STATUS_BADGES)

@@ -8,6 +8,8 @@ def init_app(app: Flask) -> None:
     """Blueprints, stock-check, the default locations, the count sequence, demo stock and
     seed-scale moves; the stock figures products show, the product page's stock panel and
     the reorder card on the home page."""
+    from flask_babel import lazy_gettext as _l
+
     from erp.inventory import api, cli, scale, seed, services, views
     from shared.registry import registry_of
 
@@ -23,3 +25,5 @@ def init_app(app: Flask) -> None:
     registry.stock_provider = services.totals_by_product
     registry.product_panels.append(views.stock_panel)
     registry.home_cards.append(views.home_cards)
+    registry.add_record_kind("locations", _l("Location"), name_column="code")
+    registry.add_record_kind("stock_counts", _l("Count"), name_column="number")

@@ -8,7 +8,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Blueprints, the yearly number sequence of each invoice kind, demo and seed-scale
     invoices, and the home page's invoicing cards."""
-    from erp.invoicing import api, scale, seed, views
+    from flask_babel import lazy_gettext as _l
+
+    from erp.invoicing import api, forms, scale, seed, views
     from erp.invoicing.models import NUMBER_PREFIXES
     from shared.registry import registry_of
 
@@ -21,3 +23,12 @@ def init_app(app: Flask) -> None:
     registry.demo_steps.append(seed.seed_invoicing)
     registry.add_scale_generator("invoices", scale.scale_invoices)
     registry.home_cards.append(views.home_cards)
+    registry.add_record_kind("invoices", _l("Invoice"), "invoicing.show_invoice", "invoice_id",
+                             "number", fields={"partner_id": _l("Partner")},
+                             values={"state": forms.STATE_LABELS, "kind": forms.KIND_LABELS})
+    registry.add_record_kind("invoice_lines", _l("Invoice line"),
+                             name_column="description")
+    registry.add_record_kind("payments", _l("Payment"), name_column="reference",
+                             values={"method": forms.METHOD_LABELS})
+    registry.add_record_kind("payment_allocations", _l("Allocation"),
+                             fields={"invoice_id": _l("Invoice")})

@@ -8,7 +8,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Blueprints, the order and delivery sequences, demo orders, the home page's sales
     cards, and the recount of invoiced quantities when an order's invoice changes."""
-    from erp.sales import api, seed, services, views
+    from flask_babel import lazy_gettext as _l
+
+    from erp.sales import api, forms, seed, services, views
     from shared.events import InvoiceChanged
     from shared.registry import registry_of
 
@@ -21,3 +23,10 @@ def init_app(app: Flask) -> None:
     registry.demo_steps.append(seed.seed_sales)
     registry.home_cards.append(views.home_cards)
     registry.subscribe(InvoiceChanged, services.recount_invoiced_on_change)
+    registry.add_record_kind("sales_orders", _l("Sales order"), "sales.show_order", "order_id",
+                             "number", values={"state": forms.STATE_LABELS,
+                                               "invoice_status": forms.INVOICE_STATUS_LABELS})
+    registry.add_record_kind("sales_order_lines", _l("Order line"),
+                             name_column="description")
+    registry.add_record_kind("sales_deliveries", _l("Delivery"), name_column="number")
+    registry.add_record_kind("sales_delivery_lines", _l("Delivery line"))

@@ -7,7 +7,8 @@ they commit or roll back with the change itself and a unit of work that flushes 
 times still writes its trail once.
 Tables opt out with `__audited__ = False`; secret columns are listed in `__audit_exclude__`.
 A child table may set `__audit_as__ = (parent_table, fk_column)` to be recorded in its
-parent's history (a user's roles appear on the user).
+parent's history (a user's roles appear on the user), as "child_table#child_id.column".
+The entries of one transaction are merged into one per record (`merged`).
 """
 from __future__ import annotations
 
@@ -93,7 +94,10 @@ def _queue(action: str, target: Any) -> None:
     if audit_as:
         table, fk = audit_as
         record_id = str(getattr(target, fk))
-        changes = {f"{target.__tablename__}.{k}": v for k, v in changes.items() if k != fk}
+        child = ",".join(str(v) for v in inspect(target).mapper.primary_key_from_instance(target))
+        # "sales_order_lines#12.reserved_qty": each child row keeps its own changes
+        changes = {f"{target.__tablename__}#{child}.{k}": v for k, v in changes.items()
+                   if k != fk}
         action = "update"
     else:
         table = target.__tablename__
@@ -118,9 +122,38 @@ def _after_delete(_mapper, _connection, target) -> None:
     _queue("delete", target)
 
 
+def merged(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per record and transaction (a confirmation that touches an order and each of
+    its lines is one change of the order): a field keeps its first old and last new value,
+    a field that ended where it began is left out, and a record created and deleted in the
+    same transaction leaves nothing."""
+    by_record: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:
+        key = (entry["table_name"], entry["record_id"])
+        first = by_record.get(key)
+        if first is None:
+            by_record[key] = {**entry, "changes": {k: list(v) for k, v in
+                                                   entry["changes"].items()}}
+            continue
+        for column, (old, new) in entry["changes"].items():
+            if column in first["changes"]:
+                first["changes"][column][1] = new
+            else:
+                first["changes"][column] = [old, new]
+        if entry["action"] == "delete":
+            first["action"] = "gone" if first["action"] == "insert" else "delete"
+    result = []
+    for entry in by_record.values():
+        if entry["action"] == "update":
+            entry["changes"] = {k: v for k, v in entry["changes"].items() if v[0] != v[1]}
+        if entry["action"] != "gone" and entry["changes"]:
+            result.append(entry)
+    return result
+
+
 def _write_entries(session: Session) -> None:
     session.flush()  # the last changes queue their entries too
-    entries = session.info.pop(PENDING, None)
+    entries = merged(session.info.pop(PENDING, None) or [])
     if entries:
         session.connection().execute(AuditEntry.__table__.insert(), entries)
 

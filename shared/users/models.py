@@ -12,7 +12,10 @@ ROLES = ("admin", "sales", "warehouse", "finance", "support")
 
 class User(Base):
     __tablename__ = "users"
-    __audit_exclude__ = frozenset({"password_hash", "session_version", "last_login_at"})
+    # Secrets, and what changes on its own (a sign-in, a language switch) rather than by an
+    # edit someone should answer for.
+    __audit_exclude__ = frozenset({"password_hash", "session_version", "last_login_at",
+                                   "locale"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case

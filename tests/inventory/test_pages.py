@@ -128,7 +128,7 @@ def test_reverse_from_the_ui(app, client, login_as, stock):
     assert response.status_code == 302 and response.location == "/inventory/moves"
     assert stock.on_hand(lamp) == "0.000"
     html = client.get("/inventory/moves").get_data(as_text=True)
-    assert ">reversed<" in html and ">reversal<" in html
+    assert ">reversed<" in html and "reversal of move" in html
     assert f"/inventory/moves/{move['id']}/reverse" not in html
     again = client.post(f"/inventory/moves/{move['id']}/reverse", data={"csrf_token": token},
                         headers={"Referer": "/inventory/moves"})

@@ -73,10 +73,11 @@ def test_role_changes_appear_in_the_users_history(ctx):
     user = user_services.create_user({"email": "a@example.com", "roles": ["sales"],
                                       "password": "long enough"})
     user_services.update_user(user.id, {"roles": ["finance"]})
-    changes = [e.changes for e in entries("users", user.id)]
-    assert {"user_roles.role": [None, "sales"]} in changes
-    assert {"user_roles.role": ["sales", None]} in changes
-    assert {"user_roles.role": [None, "finance"]} in changes
+    created, changed = entries("users", user.id)  # one entry per change of the user
+    [role] = [value for key, value in created.changes.items() if key.startswith("user_roles#")]
+    assert created.action == "insert" and role == [None, "sales"]
+    assert sorted(changed.changes.values(), key=lambda pair: str(pair[0])) == [
+        [None, "finance"], ["sales", None]]
 
 
 def test_a_rolled_back_change_leaves_no_audit_entry(ctx):
@@ -94,3 +95,55 @@ def test_tokens_and_login_failures_are_not_audited(ctx):
     user_services.check_credentials("a@example.com", "wrong", "127.0.0.1")
     tables = set(db.session.scalars(select(AuditEntry.table_name)))
     assert "users" in tables and not tables & {"api_tokens", "login_failures"}
+
+
+def test_one_change_of_an_order_and_its_lines_is_one_entry(app, shop, sales):
+    """Issue 16 item 5: confirming wrote one entry for the order and one per line."""
+    order = shop.order(sales, (shop.lamp, 2), (shop.chair, 1))
+    sales.post(f"/sales-orders/{order['id']}/confirm")
+    with app.app_context():
+        created, confirmed = entries("sales_orders", order["id"])
+    assert created.action == "insert"
+    assert sum(key.endswith(".quantity") for key in created.changes) == 2  # both lines
+    assert confirmed.changes["state"] == ["draft", "confirmed"]
+    reserved = sorted(v for k, v in confirmed.changes.items() if k.endswith(".reserved_qty"))
+    assert reserved == [["0.000", "1.000"], ["0.000", "2.000"]]
+
+
+def test_switching_the_language_writes_no_entry(app, client, login_as):
+    from tests.conftest import csrf_token
+
+    user_id, _ = login_as("sales")
+    with app.app_context():
+        before = len(entries("users", user_id))
+    client.post("/language", data={"locale": "zh", "next": "/",
+                                   "csrf_token": csrf_token(client, "/")})
+    with app.app_context():
+        assert len(entries("users", user_id)) == before
+
+
+def test_entries_read_as_people_read_them(app, client, login_as, shop, sales):
+    """Record names that link to the record, translated field labels, formatted values."""
+    from flask_babel import force_locale
+
+    from shared.audit.views import history_of
+
+    order = shop.order(sales, (shop.lamp, 50))
+    sales.post(f"/sales-orders/{order['id']}/confirm")
+    with app.test_request_context(), force_locale("en"):
+        confirmed, created = history_of("sales_orders", order["id"])
+        assert (confirmed.action_label, confirmed.record.kind, confirmed.record.name) == (
+            "Changed", "Sales order", order["number"])
+        assert confirmed.record.url == f"/sales/orders/{order['id']}"
+        changes = {change.label: (change.old, change.new) for change in confirmed.changes}
+        assert changes["State"] == ("Quotation", "Confirmed")
+        assert changes["Order line LED 台灯 Desk Lamp · Reserved"] == ("0", "10")  # 10 on hand
+        assert "2026" in changes["Confirmed"][1] or changes["Confirmed"][1][-2:] in "AMPM"
+        labels = {change.label for change in created.changes}
+        assert {"Customer", "Total", "Order line LED 台灯 Desk Lamp · Quantity"} <= labels
+        created_values = {change.label: change.new for change in created.changes}
+        assert created_values["Customer"] == "杭州西湖贸易有限公司"  # a name, not an id
+    with app.test_request_context(), force_locale("zh"):
+        confirmed = history_of("sales_orders", order["id"])[0]
+        assert confirmed.record.kind == "销售订单" and confirmed.action_label == "修改"
+        assert "订单明细 LED 台灯 Desk Lamp · 已预留" in {c.label for c in confirmed.changes}
