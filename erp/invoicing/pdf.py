@@ -71,6 +71,9 @@ def stylesheet():
 
 
 _render_lock = threading.Lock()
+# Tagged PDF/UA (structure, reading order, language, title), so screen readers can read the
+# documents a customer receives.
+PDF_VARIANT = "pdf/ua-1"
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -79,7 +82,7 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     with _render_lock:
-        return HTML(string=html).write_pdf(stylesheets=[stylesheet()],
+        return HTML(string=html).write_pdf(stylesheets=[stylesheet()], pdf_variant=PDF_VARIANT,
                                            font_config=font_config())
 
 

@@ -71,3 +71,5 @@ def make_invoice(fin, customer):
 
 def days_ago(n: int) -> str:
     return (today() - timedelta(days=n)).isoformat()
+
+from tests.sales.conftest import sales, shop  # noqa: E402, F401  (a quotation PDF)

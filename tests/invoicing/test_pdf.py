@@ -213,3 +213,20 @@ def test_cancelled_invoice_pdf_says_so(tmp_path, fin, make_invoice, english_cust
     inv = make_invoice(partner_id=english_customer["id"])
     fin.post(f"/invoices/{inv['id']}/cancel")
     assert "Invoice (Cancelled)" in pdf_text(tmp_path, fin.get(f"/invoices/{inv['id']}/pdf").data)
+
+
+def test_invoice_and_quotation_pdfs_are_tagged_for_screen_readers(tmp_path, fin, make_invoice,
+                                                                 shop, sales):
+    """Issue 16 item 11: PDF/UA-1: tagged structure, a title and the document's language."""
+    def info(content: bytes) -> str:
+        path = tmp_path / "doc.pdf"
+        path.write_bytes(content)
+        return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                              check=True).stdout
+
+    inv = make_invoice(post=True)
+    invoice = info(fin.get(f"/invoices/{inv['id']}/pdf").data)
+    assert "Tagged:          yes" in invoice and inv["number"] in invoice
+    order = shop.order(sales, (shop.lamp, 1))
+    quotation = info(sales.get(f"/sales-orders/{order['id']}/pdf").data)
+    assert "Tagged:          yes" in quotation and order["number"] in quotation
