@@ -26,3 +26,13 @@ function markScrollableTables(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { markScrollableTables(document); });
 document.addEventListener("htmx:afterSwap", function () { markScrollableTables(document); });
+
+// A "select all" checkbox: <input type="checkbox" data-select-all="invoice_id"> ticks every
+// checkbox named invoice_id.
+document.addEventListener("change", function (event) {
+  var name = event.target.getAttribute && event.target.getAttribute("data-select-all");
+  if (!name) { return; }
+  document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});

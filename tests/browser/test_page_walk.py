@@ -185,12 +185,10 @@ def walk_role(browser: Browser, live_server: str, email: str, locale: str, width
         context.close()
 
 
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("locale", ["en", "zh"])
 @pytest.mark.parametrize("email", [email for email, _name, _roles in DEMO_USERS])
 def test_every_page_of_every_role_in_both_languages_and_widths(demo, live_server, browser,
-                                                                email):
-    english = translated_english()
-    problems = []
-    for locale in ("en", "zh"):
-        for width in WIDTHS:
-            problems += walk_role(browser, live_server, email, locale, width, english)
+                                                                email, locale, width):
+    problems = walk_role(browser, live_server, email, locale, width, translated_english())
     assert problems == [], json.dumps(problems, ensure_ascii=False, indent=1)
