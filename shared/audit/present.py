@@ -20,7 +20,7 @@ from flask import url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, Numeric, Table, select
+from sqlalchemy import Boolean, Date, DateTime, Numeric, Table, TypeDecorator, select
 
 from shared import formatting
 from shared.audit.models import AuditEntry
@@ -223,6 +223,8 @@ def format_value(table: str, key: str, value: Any, referenced: dict[str, dict[st
     found = _table(owner)
     kind = found.columns[column].type if found is not None and column in found.columns \
         else None
+    if isinstance(kind, TypeDecorator):  # UTCDateTime and the like: judge by what they store
+        kind = kind.impl_instance
     target = _foreign_table(table, key)
     if target in referenced and str(value) in referenced[target]:
         return referenced[target][str(value)]

@@ -35,10 +35,9 @@
       });
     });
   }
-  // htmx has already processed the page when DOMContentLoaded reaches us, so set up the
-  // board now and again whenever htmx swaps a new one in.
-  document.addEventListener("DOMContentLoaded", function () {
-    initBoard(document);
-    htmx.onLoad(initBoard);
-  });
+  // Set up the board now, and again whenever htmx swaps a new one in (after every move):
+  // the "htmx:load" event's target is the new content. (htmx.onLoad's callback was not called
+  // for the swapped board, so after one drag the board took no other.)
+  document.addEventListener("DOMContentLoaded", function () { initBoard(document); });
+  document.addEventListener("htmx:load", function (event) { initBoard(event.target); });
 })();
