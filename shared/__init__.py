@@ -42,6 +42,7 @@ def _name_records(registry) -> None:
     """How the audit trail names the platform's records."""
     from flask_babel import lazy_gettext as _l
 
+    from shared.formatting import UNIT_LABELS
     from shared.partners.forms import KIND_LABELS
     from shared.products.forms import TYPE_LABELS
     from shared.users.forms import ROLE_LABELS
@@ -49,7 +50,7 @@ def _name_records(registry) -> None:
     registry.add_record_kind("partners", _l("Partner"), "partners.show_partner", "partner_id",
                              "name", values={"kind": KIND_LABELS})
     registry.add_record_kind("products", _l("Product"), "products.show_product", "product_id",
-                             "name", values={"type": TYPE_LABELS})
+                             "name", values={"type": TYPE_LABELS, "uom": UNIT_LABELS})
     registry.add_record_kind("users", _l("User"), "users.edit_user", "user_id", "name")
     registry.add_record_kind("user_roles", _l("Role"), values={"role": ROLE_LABELS})
     registry.add_record_kind("company", _l("Company"), name_column="name")

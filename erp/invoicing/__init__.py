@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     registry.add_record_kind("invoice_lines", _l("Invoice line"),
                              name_column="description")
     registry.add_record_kind("payments", _l("Payment"), name_column="reference",
-                             values={"method": forms.METHOD_LABELS})
+                             values={"method": forms.METHOD_LABELS,
+                                     "state": {"posted": _l("Posted"), "reversed": _l("Reversed")}})
     registry.add_record_kind("payment_allocations", _l("Allocation"),
                              fields={"invoice_id": _l("Invoice")})
