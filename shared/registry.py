@@ -4,7 +4,8 @@
 and `crm.init_app` in that order (the dependency order, so seed steps and home cards run and
 show in it too). Each area's `init_app` is the one place that says what the area adds:
 blueprints, commands, event subscribers, reference data, demo and seed-scale steps, document
-sequences, home cards, product panels and the stock figures it provides. shared/ reads the
+sequences, home cards, product panels, links on other areas' pages (`page_links`, e.g. the
+CRM's "Open ticket" on an ERP order or invoice page) and the stock figures it provides. shared/ reads the
 registry and so never imports erp/ or crm/; nothing registers itself by being imported.
 """
 from __future__ import annotations
@@ -26,6 +27,8 @@ IncomingProvider = Callable[[list[int]], dict[int, Decimal]]
 ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
 # fn(count, context): the generator of `seed-scale --<option> N`
 ScaleGenerator = Callable[[int, Any], None]
+# fn(record) -> (label, url) or None: a link an upper area puts on a lower area's page
+PageLink = Callable[[Any], "tuple[str, str] | None"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ class Registry:
     product_panels: list[ProductPanel] = field(default_factory=list)
     sequences: dict[str, SequenceSpec] = field(default_factory=dict)
     subscribers: dict[type, list[Subscriber]] = field(default_factory=dict)
+    # page kind ("sales_order", "invoice", "partner") -> links its page shows, e.g. CRM's
+    # "Open ticket" on an order; read by the `page_links(kind, record)` template global.
+    page_links: dict[str, list[PageLink]] = field(default_factory=dict)
     stock_provider: StockProvider | None = None
     incoming_provider: IncomingProvider | None = None
 
@@ -63,6 +69,9 @@ class Registry:
         if option not in SCALE_OPTIONS:
             raise KeyError(f"seed-scale has no --{option} option")
         self.scale_generators[option] = generator
+
+    def add_page_link(self, kind: str, link: PageLink) -> None:
+        self.page_links.setdefault(kind, []).append(link)
 
     def subscribe(self, event_type: type, handler: Callable[[Any], None], *,
                   after_commit: bool = False) -> None:

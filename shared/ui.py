@@ -105,6 +105,13 @@ def money(value: Decimal | None, currency: str | None = None) -> str:
     return format_currency(value, currency or company_currency())
 
 
+def page_links(kind: str, record) -> list[tuple[str, str]]:
+    """The (label, url) links other areas put on a `kind` page for `record` (wired in their
+    init_app with `registry.add_page_link`), those the user may follow."""
+    links = (link(record) for link in current_registry().page_links.get(kind, ()))
+    return [link for link in links if link]
+
+
 def role_names(roles: list[str]) -> str:
     return ", ".join(str(ROLE_LABELS[role]) for role in roles)
 
@@ -112,7 +119,7 @@ def role_names(roles: list[str]) -> str:
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, languages=app.config["LANGUAGES"],
                                  action_form=EmptyForm, get_locale=get_locale,
-                                 role_names=role_names)
+                                 role_names=role_names, page_links=page_links)
     app.jinja_env.filters["money"] = money
 
 
