@@ -4,9 +4,11 @@ from __future__ import annotations
 from crm.customers import services
 from crm.leads.api import lead_json
 from crm.pipeline.api import opportunity_json
+from crm.tickets.api import ticket_json
 from erp.invoicing.api import invoice_json, payment_json
 from erp.sales.api import order_json
 from shared.api import api_blueprint
+from shared.db import utcnow
 from shared.partners.api import partner_json
 from shared.permissions import require
 
@@ -25,8 +27,9 @@ def partner_summary(partner_id: int):
     Sections the user's role may not read (API.md's role table) are empty and listed in
     `hidden`; so are the totals (their values then null) without invoice access. Leads are
     those whose `partner_id` is this partner; invoices are customer invoices and credit
-    notes. `tickets` is always `[]` for now: there is no tickets module yet."""
+    notes. `tickets` are the customer's service tickets as GET /tickets/{id} returns them."""
     summary = services.customer_summary(partner_id)
+    now = utcnow()
     return {
         "partner": partner_json(summary.partner),
         "leads": [lead_json(lead) for lead in summary.leads],
@@ -34,7 +37,7 @@ def partner_summary(partner_id: int):
         "sales_orders": [order_json(order) for order in summary.sales_orders],
         "invoices": [invoice_json(invoice, summary.today) for invoice in summary.invoices],
         "payments": [payment_json(payment) for payment in summary.payments],
-        "tickets": [],
+        "tickets": [ticket_json(ticket, now) for ticket in summary.tickets],
         "totals": summary.totals,
         "counts": {name: summary.counts[name] for name in
                    ("leads", "opportunities", "sales_orders", "invoices", "payments",

@@ -19,7 +19,8 @@ EVENT_LABELS = {"lead_created": _l("Lead created"),
                 "order_cancelled": _l("Order cancelled"),
                 "delivery_done": _l("Delivery made"),
                 "invoice_posted": _l("Invoice posted"),
-                "payment_received": _l("Payment received")}
+                "payment_received": _l("Payment received"),
+                "ticket_opened": _l("Ticket opened")}
 SECTION_LABELS = {"leads": _l("Leads"), "opportunities": _l("Opportunities"),
                   "sales_orders": _l("Quotations and orders"), "invoices": _l("Invoices"),
                   "payments": _l("Payments"), "tickets": _l("Tickets"),

@@ -195,11 +195,11 @@ def update_calendar(data: dict) -> SupportCalendar:
     if row is None:
         ensure_defaults()
         row = db.session.get(SupportCalendar, 1)
-    for key, value in values.items():
-        if value is not None:
-            setattr(row, key, value)
-    if row.day_start >= row.day_end:
+    values = {key: value for key, value in values.items() if value is not None}
+    if values.get("day_start", row.day_start) >= values.get("day_end", row.day_end):
         raise ValidationError(fields={"day_end": _("The day must end after it starts.")})
+    for key, value in values.items():
+        setattr(row, key, value)
     return row
 
 
