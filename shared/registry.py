@@ -5,8 +5,9 @@ and `crm.init_app` in that order (the dependency order, so seed steps and home c
 show in it too). Each area's `init_app` is the one place that says what the area adds:
 blueprints, commands, event subscribers, reference data, demo and seed-scale steps, document
 sequences, home cards, product panels, links on other areas' pages (`page_links`, e.g. the
-CRM's "Open ticket" on an ERP order or invoice page) and the stock figures it provides. shared/ reads the
-registry and so never imports erp/ or crm/; nothing registers itself by being imported.
+CRM's "Open ticket" on an ERP order or invoice page) and the stock figures it provides.
+shared/ reads the registry and so never imports erp/ or crm/; nothing registers itself by
+being imported.
 """
 from __future__ import annotations
 

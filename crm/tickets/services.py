@@ -159,7 +159,7 @@ def working_calendar() -> sla.WorkingCalendar | None:
 class TimeOfDay(Text):
     """A time of day as "HH:MM"."""
 
-    def convert(self, value):  # noqa: ANN001
+    def convert(self, value):
         if isinstance(value, time):
             return value.strftime("%H:%M")
         text = super().convert(value)
@@ -171,7 +171,7 @@ class TimeOfDay(Text):
 
 
 class WeekDays(Text):
-    def convert(self, value):  # noqa: ANN001
+    def convert(self, value):
         from shared.validation import FieldError
 
         items = value if isinstance(value, list) else str(value).split(",")

@@ -13,7 +13,7 @@ def support(api_as):
 
 
 @pytest.fixture
-def desk(shop, support):
+def desk(shop, support):  # noqa: F811
     """Opens tickets for the shop's customer (or another) through the API."""
 
     class Desk:
