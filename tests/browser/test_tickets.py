@@ -1,0 +1,131 @@
+"""The helpdesk in a real browser: a support agent opens the breached queue (its countdown is
+red), opens the ticket, sees the customer's open order and invoice in the panel beside it,
+links the order, replies, and resolves it; then the page is checked at phone width."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from playwright.sync_api import Browser, expect
+
+from shared.db import utcnow
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD, ApiClient, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def api(app, *roles) -> tuple[ApiClient, str]:
+    user_id, email = make_user(app, *roles, name=f"{roles[0].title()} 用户")
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+    return ApiClient(client, token.json["token"], user_id), email
+
+
+def test_support_agent_answers_a_breached_ticket(app, shop, live_server: str,
+                                                 browser: Browser,
+                                                 browser_context_args: dict) -> None:
+    sales, _ = api(app, "sales")
+    warehouse, _ = api(app, "warehouse")
+    finance, _ = api(app, "finance")
+    support, email = api(app, "support")
+    # An order confirmed and partly delivered (still open), another invoiced and posted.
+    open_order = shop.order(sales, (shop.lamp, 3))
+    assert sales.post(f"/sales-orders/{open_order['id']}/confirm").status_code == 200
+    billed = shop.order(sales, (shop.chair, 1))
+    sales.post(f"/sales-orders/{billed['id']}/confirm")
+    assert warehouse.post(f"/sales-orders/{billed['id']}/deliver").status_code == 200
+    invoice = finance.post(f"/sales-orders/{billed['id']}/invoice").json
+    posted = finance.post(f"/invoices/{invoice['invoice_id']}/post")
+    assert posted.status_code == 200, posted.json
+    # An urgent ticket opened three hours ago: its first response was due two hours ago.
+    with time_machine.travel(utcnow() - timedelta(hours=3)):
+        ticket = support.post("/tickets", json={
+            "partner_id": shop.customer, "subject": "台灯闪烁 Lamps flicker",
+            "priority": "urgent"}).json
+    calm = support.post("/tickets", json={"partner_id": shop.customer,
+                                          "subject": "Question about chairs"}).json
+
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, email)
+        page.get_by_test_id("nav-tickets").click()
+        page.get_by_test_id("view-breached").click()
+        queue = page.get_by_test_id("ticket-queue")
+        row = queue.get_by_test_id("breached-row")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(ticket["number"])
+        expect(queue).not_to_contain_text(calm["number"])
+        expect(row.get_by_test_id("countdown")).to_have_class(
+            __import__("re").compile(r"text-danger"))
+        row.get_by_role("link", name=ticket["number"]).click()
+
+        expect(page.get_by_test_id("ticket-number")).to_have_text(ticket["number"])
+        panel = page.get_by_test_id("customer-panel")
+        expect(panel.get_by_test_id("panel-orders")).to_contain_text(open_order["number"])
+        expect(panel.get_by_test_id("panel-invoices")).to_contain_text(posted.json["number"])
+        expect(panel.get_by_test_id("panel-tickets")).to_contain_text(calm["number"])
+
+        edit = page.get_by_test_id("ticket-edit-form")
+        edit.get_by_label("Sales order").select_option(label=open_order["number"])
+        edit.get_by_role("button", name="Save").click()
+        expect(page.get_by_test_id("linked-order")).to_have_text(open_order["number"])
+
+        reply = page.get_by_test_id("comment-form")
+        reply.get_by_label("Reply").fill("您好，我们会寄出新的台灯。A replacement ships today.")
+        reply.get_by_role("button", name="Send").click()
+        expect(page.get_by_test_id("reply")).to_contain_text("A replacement ships today.")
+
+        page.get_by_test_id("move-resolve").click()
+        expect(page.get_by_test_id("ticket-status").first).to_have_text("Resolved")
+        expect(page.get_by_test_id("move-start")).to_have_text("Reopen")
+
+        after = support.get(f"/tickets/{ticket['id']}").json
+        assert after["status"] == "resolved" and after["sales_order_id"] == open_order["id"]
+        assert after["first_response_at"] is not None and after["sla_breached"] is True
+
+        # A phone: nothing wider than the screen on the ticket page and the queue.
+        page.set_viewport_size({"width": 390, "height": 844})
+        for path in (f"/tickets/{ticket['id']}", "/tickets/?view=all", "/tickets/new",
+                     "/tickets/dashboard"):
+            page.goto(live_server + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+    finally:
+        context.close()
+
+
+def test_new_ticket_form_and_the_dashboard_chart(app, shop, live_server: str,
+                                                 browser: Browser,
+                                                 browser_context_args: dict) -> None:
+    """The new-ticket form: choosing the customer loads their orders (htmx); the ticket is
+    opened; the dashboard draws its chart with Chinese labels."""
+    sales, email = api(app, "sales")
+    order = shop.order(sales, (shop.lamp, 1))
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, email)
+        page.goto(f"{live_server}/tickets/new")
+        form = page.get_by_test_id("ticket-form")
+        form.get_by_label("Customer").select_option(value=str(shop.customer))
+        expect(form.get_by_label("Sales order").locator("option")).to_contain_text(
+            [order["number"]])
+        form.get_by_label("Sales order").select_option(label=order["number"])
+        form.get_by_label("Subject").fill("Wrong colour 颜色不对")
+        form.get_by_label("Priority").select_option("high")
+        form.get_by_role("button", name="Open ticket").click()
+        expect(page.get_by_test_id("ticket-number")).to_have_text("TCK-00001")
+        expect(page.get_by_test_id("linked-order")).to_have_text(order["number"])
+
+        page.get_by_test_id("language-switch").get_by_role("button", name="中文").click()
+        page.goto(f"{live_server}/tickets/dashboard")
+        expect(page.get_by_role("heading", name="客服概览")).to_be_visible()
+        drawn = page.evaluate("""() => {
+            const chart = Chart.getChart(document.getElementById('tickets-chart'));
+            return chart ? chart.data.datasets.map(d => d.label) : null; }""")
+        assert drawn == ["新建", "已解决"]
+    finally:
+        context.close()
