@@ -210,9 +210,10 @@ def render_ticket(ticket: Ticket, comment_form=None, edit_form=None, status: int
     activities = None
     if can("leads", "read"):
         from crm.activities import services as activity_services
-        from crm.activities.forms import KIND_LABELS
+        from crm.activities.forms import KIND_LABELS, ActivityForm
         activities = {"items": activity_services.timeline(ticket_id=ticket.id),
-                      "kinds": KIND_LABELS, "today": company_today()}
+                      "kinds": KIND_LABELS, "today": company_today(),
+                      "form": ActivityForm(ticket_id=ticket.id, formdata=None)}
     links = {"order": db.session.get(SalesOrder, ticket.sales_order_id)
              if ticket.sales_order_id else None,
              "invoice": db.session.get(Invoice, ticket.invoice_id)

@@ -129,3 +129,75 @@ def test_new_ticket_form_and_the_dashboard_chart(app, shop, live_server: str,
         assert drawn == ["新建", "已解决"]
     finally:
         context.close()
+
+
+def test_admin_sets_slas_working_hours_holidays_and_assignment(app, shop, live_server: str,
+                                                               browser: Browser,
+                                                               browser_context_args: dict
+                                                               ) -> None:
+    admin, email = api(app, "admin")
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, email)
+        page.goto(f"{live_server}/tickets/")
+        page.get_by_role("link", name="SLA settings").click()
+        urgent = page.get_by_test_id("policy-urgent")
+        urgent.get_by_label("Resolution (hours)").fill("0")
+        urgent.get_by_role("button", name="Save").click()
+        expect(page.get_by_test_id("policy-urgent").get_by_test_id("form-error")).to_be_visible()
+        urgent = page.get_by_test_id("policy-urgent")
+        urgent.get_by_label("Resolution (hours)").fill("6")
+        urgent.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("alert").filter(has_text="SLA policy saved.")).to_be_visible()
+
+        calendar = page.get_by_test_id("calendar-form")
+        calendar.get_by_label("Count SLA hours in working hours only").check()
+        calendar.get_by_label("Saturday").check()
+        calendar.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("alert").filter(has_text="Working hours saved.")).to_be_visible()
+
+        holiday = page.get_by_test_id("holiday-form")
+        holiday.get_by_label("Day").fill("2026-10-01")
+        holiday.get_by_label("Name").fill("国庆节 National Day")
+        holiday.get_by_role("button", name="Add holiday").click()
+        expect(page.get_by_test_id("holidays")).to_contain_text("国庆节 National Day")
+        page.get_by_test_id("holidays").get_by_role("button", name="Remove").click()
+        expect(page.get_by_test_id("holidays")).to_contain_text("No holidays yet.")
+
+        page.goto(f"{live_server}/admin/company")
+        page.get_by_label("New tickets go to").select_option("round_robin")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("alert").first).to_be_visible()
+
+        policies = {p["priority"]: p for p in admin.get("/sla-policies").json["items"]}
+        assert policies["urgent"]["resolution_hours"] == 6
+        calendar_json = admin.get("/sla-calendar").json
+        assert calendar_json["use_working_hours"] is True
+        assert calendar_json["work_days"] == [1, 2, 3, 4, 5, 6]
+        assert admin.get("/company").json["ticket_assignment"] == "round_robin"
+    finally:
+        context.close()
+
+
+def test_sales_schedules_an_activity_on_a_ticket(app, shop, live_server: str,
+                                                browser: Browser,
+                                                browser_context_args: dict) -> None:
+    """An activity on a ticket, overdue, counts in the menu's activity badge."""
+    support, _ = api(app, "support")
+    sales, email = api(app, "sales")
+    ticket = support.post("/tickets", json={"partner_id": shop.customer,
+                                            "subject": "Call me back"}).json
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, email)
+        page.goto(f"{live_server}/tickets/{ticket['id']}")
+        form = page.get_by_test_id("activity-form")
+        form.get_by_label("Subject").fill("回访 Call back")
+        form.get_by_label("Due").fill((utcnow() - timedelta(days=2)).date().isoformat())
+        form.get_by_role("button", name="Schedule").click()
+        expect(page.get_by_test_id("activity-timeline")).to_contain_text("回访 Call back")
+        expect(page.get_by_test_id("overdue-count")).to_contain_text("1")
+    finally:
+        context.close()
