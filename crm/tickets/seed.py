@@ -57,7 +57,7 @@ def seed_tickets() -> None:
         subject, description = SUBJECTS[n % len(SUBJECTS)]
         ticket = services.create_ticket({
             "partner_id": partner_id, "subject": subject, "description": description,
-            "priority": PRIORITIES[n % len(PRIORITIES)],
+            "priority": PRIORITIES[(n + n // len(OUTCOMES)) % len(PRIORITIES)],
             "assignee_id": support if n % 5 else None,
             "sales_order_id": orders.get(partner_id) if n % 3 == 0 else None,
             "invoice_id": invoices.get(partner_id) if n % 4 == 1 else None,
