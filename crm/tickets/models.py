@@ -34,13 +34,16 @@ class Ticket(Base):
     __table_args__ = (
         CheckConstraint(_in("status", TICKET_STATUSES), name="status_known"),
         CheckConstraint(_in("priority", PRIORITIES), name="priority_known"),
-        # The queue: active tickets by nearest deadline (also "due today" and the live part
-        # of the breached filter), per status and per assignee.
+        # The queue: active tickets (exactly those with a next deadline) by nearest deadline,
+        # also "due today" and the live part of the breached filter; per status, assignee
+        # and priority; the late ones (sla_breached) that are still active. The lists'
+        # newest-first order per status.
         Index("ix_tickets_next_deadline", "next_deadline"),
         Index("ix_tickets_status_deadline", "status", "next_deadline"),
-        Index("ix_tickets_assignee_status", "assignee_id", "status", "next_deadline"),
+        Index("ix_tickets_status_id", "status", "id"),
+        Index("ix_tickets_assignee_deadline", "assignee_id", "next_deadline"),
         Index("ix_tickets_priority_deadline", "priority", "next_deadline"),
-        Index("ix_tickets_breached", "sla_breached"),
+        Index("ix_tickets_breached_deadline", "sla_breached", "next_deadline"),
         Index("ix_tickets_partner_id_desc", "partner_id", "id"),
         Index("ix_tickets_created_at", "created_at"),
         Index("ix_tickets_resolved_at", "resolved_at"),

@@ -44,9 +44,9 @@ def scale_tickets(count: int, ctx: ScaleContext,
         for n, number in enumerate(numbers):
             created = now - timedelta(seconds=span * (count - n) / count)
             priority = rng.choice(PRIORITIES)
-            # old tickets are mostly finished, recent ones mostly active
+            # tickets older than two weeks are almost all finished; recent ones in any status
             status = rng.choice(TICKET_STATUSES[3:]) if created < now - timedelta(days=14) \
-                and rng.random() < 0.97 else rng.choice(TICKET_STATUSES)
+                and rng.random() < 0.995 else rng.choice(TICKET_STATUSES)
             first_h, res_h = hours[priority]
             frd, rd = sla.deadlines(created, first_h, res_h)
             answered = status != "new" or rng.random() < 0.3

@@ -18,7 +18,6 @@ from sqlalchemy import Select, and_, case, func, or_, select, update
 
 from crm.tickets import sla
 from crm.tickets.models import (
-    ACTIVE_STATUSES,
     ASSIGNMENT_MODES,
     CLOSED,
     FINISHED_STATUSES,
@@ -317,7 +316,7 @@ def _auto_assignee(mode: str) -> int | None:
         return following[0] if following else agents[0]
     counts = dict(db.session.execute(
         select(Ticket.assignee_id, func.count()).where(
-            Ticket.assignee_id.in_(agents), Ticket.status.in_(ACTIVE_STATUSES))
+            Ticket.assignee_id.in_(agents), Ticket.next_deadline.is_not(None))  # active
         .group_by(Ticket.assignee_id)).all())
     return min(agents, key=lambda agent: (counts.get(agent, 0), agent))
 
@@ -461,8 +460,10 @@ def ticket_query(q: str | None = None, *, status: str | None = None,
     """The ticket list every page, the API and the customer page share: newest first, or
     (the queue) active tickets by nearest deadline first, then the finished ones."""
     now = now or utcnow()
-    if by_deadline:
-        order = (Ticket.next_deadline.is_(None), Ticket.next_deadline, Ticket.id.desc())
+    if by_deadline and active:  # active tickets all have a next deadline: an index scan
+        order = (Ticket.next_deadline, Ticket.id)
+    elif by_deadline:
+        order = (Ticket.next_deadline.asc().nulls_last(), Ticket.id.desc())
     else:
         order = (Ticket.id.desc(),)
     stmt = select(Ticket).order_by(*order)
@@ -470,8 +471,8 @@ def ticket_query(q: str | None = None, *, status: str | None = None,
         stmt = search(stmt, q, [Ticket.subject, Ticket.number])
     if status:
         stmt = stmt.where(Ticket.status == status)
-    if active:
-        stmt = stmt.where(Ticket.status.in_(ACTIVE_STATUSES))
+    if active:  # new, open or pending: exactly the tickets with a next deadline
+        stmt = stmt.where(Ticket.next_deadline.is_not(None))
     if priority:
         stmt = stmt.where(Ticket.priority == priority)
     if assignee_id:
@@ -503,7 +504,7 @@ def support_figures(user_id: int, now: datetime | None = None) -> SupportFigures
     whose next deadline falls before the company's midnight, and the user's own."""
     now = now or utcnow()
     midnight = day_start(company_today() + timedelta(days=1))
-    active = Ticket.status.in_(ACTIVE_STATUSES)
+    active = Ticket.next_deadline.is_not(None)  # new, open or pending
 
     def count(*conditions):
         return select(func.count()).select_from(Ticket).where(active, *conditions) \

@@ -86,8 +86,8 @@ def upgrade():
     sa.UniqueConstraint('number', name=op.f('uq_tickets_number'))
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status', 'next_deadline'], unique=False)
-        batch_op.create_index('ix_tickets_breached', ['sla_breached'], unique=False)
+        batch_op.create_index('ix_tickets_assignee_deadline', ['assignee_id', 'next_deadline'], unique=False)
+        batch_op.create_index('ix_tickets_breached_deadline', ['sla_breached', 'next_deadline'], unique=False)
         batch_op.create_index('ix_tickets_created_at', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_invoice_id'), ['invoice_id'], unique=False)
         batch_op.create_index('ix_tickets_next_deadline', ['next_deadline'], unique=False)
@@ -97,6 +97,7 @@ def upgrade():
         batch_op.create_index('ix_tickets_resolved_at', ['resolved_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_sales_order_id'), ['sales_order_id'], unique=False)
         batch_op.create_index('ix_tickets_status_deadline', ['status', 'next_deadline'], unique=False)
+        batch_op.create_index('ix_tickets_status_id', ['status', 'id'], unique=False)
 
     op.create_table('ticket_comments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -139,6 +140,7 @@ def downgrade():
 
     op.drop_table('ticket_comments')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_status_id')
         batch_op.drop_index('ix_tickets_status_deadline')
         batch_op.drop_index(batch_op.f('ix_tickets_sales_order_id'))
         batch_op.drop_index('ix_tickets_resolved_at')
@@ -148,8 +150,8 @@ def downgrade():
         batch_op.drop_index('ix_tickets_next_deadline')
         batch_op.drop_index(batch_op.f('ix_tickets_invoice_id'))
         batch_op.drop_index('ix_tickets_created_at')
-        batch_op.drop_index('ix_tickets_breached')
-        batch_op.drop_index('ix_tickets_assignee_status')
+        batch_op.drop_index('ix_tickets_breached_deadline')
+        batch_op.drop_index('ix_tickets_assignee_deadline')
 
     op.drop_table('tickets')
     op.drop_table('support_holidays')

@@ -3,6 +3,7 @@ red), opens the ticket, sees the customer's open order and invoice in the panel 
 links the order, replies, and resolves it; then the page is checked at phone width."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -58,8 +59,7 @@ def test_support_agent_answers_a_breached_ticket(app, shop, live_server: str,
         expect(row).to_have_count(1)
         expect(row).to_contain_text(ticket["number"])
         expect(queue).not_to_contain_text(calm["number"])
-        expect(row.get_by_test_id("countdown")).to_have_class(
-            __import__("re").compile(r"text-danger"))
+        expect(row.get_by_test_id("countdown")).to_have_class(re.compile(r"text-danger"))
         row.get_by_role("link", name=ticket["number"]).click()
 
         expect(page.get_by_test_id("ticket-number")).to_have_text(ticket["number"])
@@ -185,7 +185,7 @@ def test_sales_schedules_an_activity_on_a_ticket(app, shop, live_server: str,
                                                 browser_context_args: dict) -> None:
     """An activity on a ticket, overdue, counts in the menu's activity badge."""
     support, _ = api(app, "support")
-    sales, email = api(app, "sales")
+    _sales, email = api(app, "sales")
     ticket = support.post("/tickets", json={"partner_id": shop.customer,
                                             "subject": "Call me back"}).json
     context = browser.new_context(**browser_context_args)
