@@ -1,4 +1,4 @@
-"""seed-demo: about forty tickets over the last twelve weeks for the demo support user
+"""seed-demo: forty tickets over the last eleven weeks for the demo support user
 (Zhao Min 赵敏), in every status and priority, some breached, some with public replies and
 internal notes, linked to the customers' own orders and invoices where they have some."""
 from __future__ import annotations
@@ -74,7 +74,7 @@ def seed_tickets() -> None:
         elif outcome == "open":
             services.move_ticket(ticket.id, "open", user_id=support)
         # Spread over twelve weeks: the newest few are still within their deadlines.
-        days_ago = 0 if n >= 36 else 84 - n * 84 // 36
+        days_ago = 0 if n >= 36 else 77 - n * 77 // 36  # within the 12-week chart
         first_reply_hours = 30 if n % 5 == 0 else 1 if n % 2 else 0.25
         _backdate(ticket.id, timedelta(days=days_ago, hours=n % 7),
                   timedelta(hours=first_reply_hours),
