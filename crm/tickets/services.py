@@ -79,7 +79,8 @@ POLICY_SPEC = {"first_response_hours": HOURS, "resolution_hours": HOURS}
 FILTERS = {"status": Choice(TICKET_STATUSES), "priority": Choice(PRIORITIES),
            "assignee_id": Integer(min_value=1), "partner_id": Integer(min_value=1),
            "breached": Boolean(), "unassigned": Boolean(), "active": Boolean(),
-           "sales_order_id": Integer(min_value=1), "invoice_id": Integer(min_value=1)}
+           "sales_order_id": Integer(min_value=1), "invoice_id": Integer(min_value=1),
+           "due_today": Boolean()}
 
 
 # --------------------------------------------------------------------------- reference data
@@ -456,7 +457,8 @@ def ticket_query(q: str | None = None, *, status: str | None = None,
                  partner_id: int | None = None, breached: bool | None = None,
                  unassigned: bool | None = None, active: bool | None = None,
                  sales_order_id: int | None = None, invoice_id: int | None = None,
-                 by_deadline: bool = False, now: datetime | None = None) -> Select:
+                 due_today: bool | None = None, by_deadline: bool = False,
+                 now: datetime | None = None) -> Select:
     """The ticket list every page, the API and the customer page share: newest first, or
     (the queue) active tickets by nearest deadline first, then the finished ones."""
     now = now or utcnow()
@@ -485,10 +487,17 @@ def ticket_query(q: str | None = None, *, status: str | None = None,
         stmt = stmt.where(Ticket.sales_order_id == sales_order_id)
     if invoice_id:
         stmt = stmt.where(Ticket.invoice_id == invoice_id)
+    if due_today:  # the next deadline falls between now and the company's midnight
+        stmt = stmt.where(Ticket.next_deadline >= now, Ticket.next_deadline < _midnight())
     if breached is not None:
         cond = breached_condition(now)
         stmt = stmt.where(cond if breached else ~cond)
     return stmt
+
+
+def _midnight() -> datetime:
+    """The end of the company's today."""
+    return day_start(company_today() + timedelta(days=1))
 
 
 @dataclass
@@ -503,7 +512,7 @@ def support_figures(user_id: int, now: datetime | None = None) -> SupportFigures
     """The support home's figures in one query: active tickets, those breached now, those
     whose next deadline falls before the company's midnight, and the user's own."""
     now = now or utcnow()
-    midnight = day_start(company_today() + timedelta(days=1))
+    midnight = _midnight()
     active = Ticket.next_deadline.is_not(None)  # new, open or pending
 
     def count(*conditions):

@@ -39,7 +39,7 @@ from shared.ui import HomeCard
 
 bp = Blueprint("tickets", __name__)
 
-VIEWS = ("mine", "unassigned", "breached", "active", "all")
+VIEWS = ("mine", "unassigned", "breached", "due_today", "active", "all")
 REFRESH_SECONDS = 30
 
 
@@ -65,6 +65,8 @@ def _queue_filters() -> dict:
         filters.update(unassigned=True, active=True)
     elif view == "breached":
         filters.update(breached=True, active=True)
+    elif view == "due_today":
+        filters.update(due_today=True, active=True)
     elif view == "active" and not filters["status"]:
         filters["active"] = True
     return {"view": view, **filters}
@@ -84,7 +86,8 @@ def queue():
         "users": services.user_names(t.assignee_id for t in page.items),
         "agents": services.assignable_users(), "refresh": REFRESH_SECONDS,
         "views": {"mine": _("My tickets"), "unassigned": _("Unassigned"),
-                  "breached": _("Breached"), "active": _("All open"), "all": _("All")}}
+                  "breached": _("Breached"), "due_today": _("Due today"),
+                  "active": _("All open"), "all": _("All")}}
     if request.headers.get("HX-Request"):
         return render_template("crm/tickets/_queue.html", **context)
     return render_template("crm/tickets/queue.html", **context)
@@ -305,7 +308,7 @@ def home_cards() -> list[HomeCard]:
                      url_for("tickets.queue", view="breached"),
                      attention=figures.breached > 0),
             HomeCard(_("Tickets due today"), str(figures.due_today),
-                     url_for("tickets.dashboard")),
+                     url_for("tickets.queue", view="due_today")),
             HomeCard(_("My ticket queue"), str(figures.mine),
                      url_for("tickets.queue", view="mine"))]
 

@@ -65,6 +65,8 @@ def test_support_figures_due_today_and_weekly_counts(ctx, desk, support):
     with time_machine.travel(t0 + timedelta(hours=2), tick=False):
         figures = services.support_figures(support.user_id)
         assert (figures.open, figures.breached, figures.due_today, figures.mine) == (3, 1, 1, 1)
+        due = services.ticket_query(due_today=True, active=True, by_deadline=True)
+        assert [t.priority for t in db.session.scalars(due)] == ["normal"]
         weeks = services.weekly_counts(weeks=2)
         assert [(str(m), o, r) for m, o, r in weeks] == [("2026-11-23", 0, 0),
                                                           ("2026-11-30", 4, 1)]
