@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from crm.tickets import sla
 from crm.tickets.models import (
@@ -529,20 +529,20 @@ def support_figures(user_id: int, now: datetime | None = None) -> SupportFigures
 def weekly_counts(weeks: int = 12, today: date | None = None
                   ) -> list[tuple[date, int, int]]:
     """(Monday, tickets opened, tickets resolved) for the last `weeks` weeks in the
-    company's time zone, oldest first: two indexed range scans, one row each."""
+    company's time zone, oldest first, in one statement: a COUNT per week and column, each
+    a range of the created_at or resolved_at index (no table rows read)."""
     today = today or company_today()
     monday = today - timedelta(days=today.weekday())
     starts = [monday - timedelta(weeks=weeks - 1 - n) for n in range(weeks)]
     bounds = [day_start(d) for d in starts] + [day_start(monday + timedelta(weeks=1))]
 
-    def per_week(column):
-        return db.session.execute(select(*(
-            func.coalesce(func.sum(case((and_(column >= bounds[n], column < bounds[n + 1]),
-                                         1), else_=0)), 0)
-            for n in range(weeks))).where(column >= bounds[0], column < bounds[-1])).one()
+    def count(column, n: int):
+        return select(func.count()).select_from(Ticket).where(
+            column >= bounds[n], column < bounds[n + 1]).scalar_subquery()
 
-    opened, resolved = per_week(Ticket.created_at), per_week(Ticket.resolved_at)
-    return [(starts[n], int(opened[n]), int(resolved[n])) for n in range(weeks)]
+    row = db.session.execute(select(*(count(column, n) for column in (
+        Ticket.created_at, Ticket.resolved_at) for n in range(weeks)))).one()
+    return [(starts[n], int(row[n]), int(row[weeks + n])) for n in range(weeks)]
 
 
 def user_names(ids) -> dict[int, str]:
