@@ -4,8 +4,9 @@
 and `crm.init_app` in that order (the dependency order, so seed steps and home cards run and
 show in it too). Each area's `init_app` is the one place that says what the area adds:
 blueprints, commands, event subscribers, reference data, demo and seed-scale steps, document
-sequences, home cards, product panels, links on other areas' pages (`page_links`, e.g. the
-CRM's "Open ticket" on an ERP order or invoice page) and the stock figures it provides.
+sequences, home cards and panels, product panels, links on other areas' pages (`page_links`,
+e.g. the CRM's "Open ticket" on an ERP order or invoice page) and the stock figures it
+provides.
 shared/ reads the registry and so never imports erp/ or crm/; nothing registers itself by
 being imported.
 """
@@ -26,6 +27,8 @@ StockProvider = Callable[[list[int]], dict[int, tuple[Decimal, Decimal]]]
 IncomingProvider = Callable[[list[int]], dict[int, Decimal]]
 # fn(product) -> (template name, context) or None: a panel on the product page
 ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
+# fn() -> (template name, context) or None: a panel below the home page's cards
+HomePanel = Callable[[], "tuple[str, dict[str, Any]] | None"]
 # fn(count, context): the generator of `seed-scale --<option> N`
 ScaleGenerator = Callable[[int, Any], None]
 # fn(record) -> (label, url) or None: a link an upper area puts on a lower area's page
@@ -52,6 +55,7 @@ class Registry:
     scale_generators: dict[str, ScaleGenerator] = field(default_factory=dict)
     home_cards: list[Callable[[], list[Any]]] = field(default_factory=list)
     product_panels: list[ProductPanel] = field(default_factory=list)
+    home_panels: list[HomePanel] = field(default_factory=list)  # e.g. the support chart
     sequences: dict[str, SequenceSpec] = field(default_factory=dict)
     subscribers: dict[type, list[Subscriber]] = field(default_factory=dict)
     # page kind ("sales_order", "invoice", "partner") -> links its page shows, e.g. CRM's

@@ -74,7 +74,10 @@ def home():
     if can("products", "read"):
         counts["products"] = db.session.scalar(
             select(func.count()).select_from(Product).where(Product.active.is_(True)))
-    return render_template("shared/home.html", counts=counts, cards=module_cards())
+    panels = [shown for panel in current_registry().home_panels
+              if (shown := panel()) is not None]
+    return render_template("shared/home.html", counts=counts, cards=module_cards(),
+                           panels=panels)
 
 
 @bp.post("/language")

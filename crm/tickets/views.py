@@ -297,6 +297,15 @@ def dashboard():
                            chart=chart_data(weeks))
 
 
+def home_chart() -> tuple[str, dict] | None:
+    """The home page's panel for users who read tickets: the weekly chart."""
+    if not can("tickets", "read"):
+        return None
+    weeks = services.weekly_counts()
+    return "crm/tickets/_weekly_chart.html", {"chart": chart_data(weeks), "weeks": weeks,
+                                              "table": False, "link": True}
+
+
 def home_cards() -> list[HomeCard]:
     """The support home: open, breached now, due today, and my queue."""
     if not can("tickets", "read"):

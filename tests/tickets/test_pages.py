@@ -76,6 +76,7 @@ def test_dashboard_settings_and_home(client, login_as, desk, admin_api):
     assert "tickets-chart" in html and "chart.umd.js" in html
     home = client.get("/").get_data(as_text=True)
     assert "Open tickets" in home and "Breached tickets" in home
+    assert 'data-testid="tickets-weekly"' in home and "chart.umd.js" in home
     page = "/tickets/settings"
     assert client.get(page).status_code == 200
     r = post(client, "/tickets/settings/policies/urgent",
