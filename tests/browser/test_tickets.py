@@ -170,6 +170,11 @@ def test_admin_sets_slas_working_hours_holidays_and_assignment(app, shop, live_s
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_role("alert").first).to_be_visible()
 
+        page.set_viewport_size({"width": 390, "height": 844})
+        for path in ("/tickets/settings", "/"):
+            page.goto(live_server + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
         policies = {p["priority"]: p for p in admin.get("/sla-policies").json["items"]}
         assert policies["urgent"]["resolution_hours"] == 6
         calendar_json = admin.get("/sla-calendar").json
