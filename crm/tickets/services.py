@@ -14,11 +14,10 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 
 from crm.tickets import sla
 from crm.tickets.models import (
-    ASSIGNMENT_MODES,
     CLOSED,
     FINISHED_STATUSES,
     NEW,
@@ -32,7 +31,7 @@ from crm.tickets.models import (
     Ticket,
     TicketComment,
 )
-from crm.tickets.rules import TRANSITIONS, may_move
+from crm.tickets.rules import may_move
 from erp.invoicing.models import CUSTOMER_CREDIT_NOTE, CUSTOMER_INVOICE, Invoice
 from erp.sales.models import SalesOrder
 from shared.company.models import COMPANY_ID, Company
@@ -57,8 +56,6 @@ PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"),
                    "urgent": _l("Urgent")}
 PRIORITY_BADGES = {"low": "text-bg-light border", "normal": "text-bg-secondary",
                    "high": "text-bg-warning", "urgent": "text-bg-danger"}
-ASSIGNMENT_LABELS = {"manual": _l("Manual"), "round_robin": _l("Round robin"),
-                     "least_open": _l("Fewest open tickets")}
 ASSIGNEE_ROLES = ("support", "admin")  # who may be given a ticket (tickets write)
 
 TICKET_SPEC = {
@@ -560,11 +557,3 @@ def partner_names(ids) -> dict[int, str]:
     return dict(db.session.execute(select(Partner.id, Partner.name)
                                    .where(Partner.id.in_(ids))).all())
 
-
-def recount_comments() -> None:
-    """Repair helper for bulk-loaded data: each ticket's comment_count from its rows."""
-    db.session.execute(update(Ticket).values(comment_count=select(func.count())
-                       .where(TicketComment.ticket_id == Ticket.id).scalar_subquery()))
-
-
-__all__ = ["ASSIGNMENT_MODES", "TRANSITIONS"]

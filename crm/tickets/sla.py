@@ -87,7 +87,3 @@ def met_late(first_response_at: datetime | None, first_response_due: datetime,
 def is_breached(late: bool, deadline: datetime | None, now: datetime) -> bool:
     return late or (deadline is not None and now > deadline)
 
-
-def remaining(deadline: datetime | None, now: datetime) -> timedelta | None:
-    """Time left until `deadline` (negative once past)."""
-    return None if deadline is None else deadline - now

@@ -164,8 +164,7 @@ def new_ticket():
     if ticket is not None:
         flash(_("Ticket %(number)s opened.", number=ticket.number), "success")
         return redirect(url_for("tickets.show_ticket", ticket_id=ticket.id))
-    return render_template("crm/tickets/form.html", form=form,
-                           status=422 if request.method == "POST" else 200), \
+    return render_template("crm/tickets/form.html", form=form), \
         422 if request.method == "POST" else 200
 
 

@@ -34,3 +34,10 @@ def test_allowed_actions_by_status_and_role(status, roles, writes):
         return
     moves = {a for a, target in MOVE_ACTIONS.items() if target in API_TABLE[status]}
     assert actions == moves | {"edit", "comment", "assign", "link"}
+
+
+def test_the_company_setting_offers_the_assignment_modes():
+    from crm.tickets.models import ASSIGNMENT_MODES
+    from shared.company.services import COMPANY_SPEC
+
+    assert COMPANY_SPEC["ticket_assignment"].choices == ASSIGNMENT_MODES
