@@ -121,9 +121,6 @@ def update_policy(priority: str, data: dict) -> SlaPolicy:
         policy = db.session.scalar(select(SlaPolicy).where(SlaPolicy.priority == priority))
     for key, value in values.items():
         setattr(policy, key, value)
-    if policy.first_response_hours > policy.resolution_hours:
-        raise ValidationError(fields={"first_response_hours": _(
-            "The first response cannot be due after the resolution.")})
     return policy
 
 

@@ -306,3 +306,20 @@ def test_activities_attach_to_a_ticket(desk, sales):
                                         "due_date": "2020-01-01", "ticket_id": 99999})
     assert r.status_code == 422 and "ticket_id" in r.json["error"]["fields"]
     assert sales.get(f"/activities?ticket_id={ticket['id']}&overdue=true").json["total"] == 1
+
+
+def test_a_policy_change_applies_to_new_and_reprioritised_tickets_only(admin_api, support,
+                                                                      desk):
+    with time_machine.travel(T0, tick=False):
+        before = desk.open(priority="normal")
+        other = desk.open(priority="low")
+    r = admin_api.patch("/sla-policies/normal", json={"resolution_hours": 2})
+    assert r.status_code == 200 and r.json["first_response_hours"] == 8
+    with time_machine.travel(T0, tick=False):
+        after = desk.open(priority="normal")
+    assert ts(after["resolution_due"]) == T0 + timedelta(hours=2)
+    unchanged = support.get(f"/tickets/{before['id']}").json
+    assert ts(unchanged["resolution_due"]) == T0 + timedelta(hours=72)
+    moved = support.patch(f"/tickets/{other['id']}", json={"priority": "normal"}).json
+    assert ts(moved["resolution_due"]) == T0 + timedelta(hours=2)
+    assert ts(moved["first_response_due"]) == T0 + timedelta(hours=8)
