@@ -118,6 +118,16 @@ def _link_choices(partner_id: int | None, current: Ticket | None = None) -> dict
                 select(SalesOrderLine.product_id).join(SalesOrder)
                 .where(SalesOrder.partner_id == partner_id)))
             .order_by(Product.sku).limit(200)).all()
+    # The ticket's own links stay choosable even beyond the latest hundred, so saving the
+    # form never drops them.
+    if current is not None and current.sales_order_id and \
+            all(o.id != current.sales_order_id for o in orders):
+        order = db.session.get(SalesOrder, current.sales_order_id)
+        orders = [*orders, (order.id, order.number)]
+    if current is not None and current.invoice_id and \
+            all(i.id != current.invoice_id for i in invoices):
+        invoice = db.session.get(Invoice, current.invoice_id)
+        invoices = [*invoices, (invoice.id, invoice.number)]
     if current is not None and current.product_id and \
             all(p.id != current.product_id for p in products):
         product = db.session.get(Product, current.product_id)
