@@ -323,3 +323,20 @@ def test_a_policy_change_applies_to_new_and_reprioritised_tickets_only(admin_api
     moved = support.patch(f"/tickets/{other['id']}", json={"priority": "normal"}).json
     assert ts(moved["resolution_due"]) == T0 + timedelta(hours=2)
     assert ts(moved["first_response_due"]) == T0 + timedelta(hours=8)
+
+
+def test_ticket_events_are_published(app, desk, support):
+    from shared.events import TicketCreated, TicketResolved
+    from tests.conftest import subscribed
+
+    seen = []
+    with subscribed(app, TicketCreated, seen.append), \
+            subscribed(app, TicketResolved, seen.append):
+        ticket = desk.open(priority="high")
+        support.patch(f"/tickets/{ticket['id']}", json={"status": "resolved"})
+        support.patch(f"/tickets/{ticket['id']}", json={"status": "closed"})  # not again
+    assert seen == [
+        TicketCreated(ticket_id=ticket["id"], number="TCK-00001", partner_id=desk.customer,
+                      priority="high", assignee_id=None, user_id=support.user_id),
+        TicketResolved(ticket_id=ticket["id"], partner_id=desk.customer, status="resolved",
+                       late=False, user_id=support.user_id)]
