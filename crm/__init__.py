@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm import activities, customers, leads, pipeline
+from crm import activities, customers, leads, pipeline, tickets
 
 
 def init_app(app: Flask) -> None:
     from crm import seed
     from shared.registry import registry_of
 
-    for area in (leads, pipeline, activities, customers):
+    for area in (leads, pipeline, activities, customers, tickets):
         area.init_app(app)
     registry_of(app).demo_steps.append(seed.seed_crm)

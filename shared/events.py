@@ -108,6 +108,32 @@ class StockBelowReorderPoint(Event):
     reorder_point: Decimal
 
 
+# --------------------------------------------------------------------------- tickets
+
+
+@dataclass(frozen=True)
+class TicketCreated(Event):
+    """A service ticket was opened (TCK-00001), possibly assigned automatically."""
+
+    ticket_id: int
+    number: str
+    partner_id: int
+    priority: str
+    assignee_id: int | None
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class TicketResolved(Event):
+    """A ticket was resolved or closed; `late` when a deadline was missed."""
+
+    ticket_id: int
+    partner_id: int
+    status: str
+    late: bool
+    user_id: int | None
+
+
 # --------------------------------------------------------------------------- publishing
 
 

@@ -4,8 +4,11 @@
 and `crm.init_app` in that order (the dependency order, so seed steps and home cards run and
 show in it too). Each area's `init_app` is the one place that says what the area adds:
 blueprints, commands, event subscribers, reference data, demo and seed-scale steps, document
-sequences, home cards, product panels and the stock figures it provides. shared/ reads the
-registry and so never imports erp/ or crm/; nothing registers itself by being imported.
+sequences, home cards and panels, product panels, links on other areas' pages (`page_links`,
+e.g. the CRM's "Open ticket" on an ERP order or invoice page) and the stock figures it
+provides.
+shared/ reads the registry and so never imports erp/ or crm/; nothing registers itself by
+being imported.
 """
 from __future__ import annotations
 
@@ -24,10 +27,12 @@ StockProvider = Callable[[list[int]], dict[int, tuple[Decimal, Decimal]]]
 IncomingProvider = Callable[[list[int]], dict[int, Decimal]]
 # fn(product) -> (template name, context) or None: a panel on the product page
 ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
+# fn() -> (template name, context) or None: a panel below the home page's cards
+HomePanel = Callable[[], "tuple[str, dict[str, Any]] | None"]
 # fn(count, context): the generator of `seed-scale --<option> N`
 ScaleGenerator = Callable[[int, Any], None]
 # fn(record) -> (label, url) or None: a link an upper area puts on a lower area's page (CRM
-# puts "Opportunity: ..." on a sales order), keyed by the page ("sales_order", "invoice", ...)
+# puts "Opportunity: ..." and "Open ticket" on a sales order), keyed by the page
 PageLink = Callable[[Any], "tuple[str, str] | None"]
 
 
@@ -64,10 +69,13 @@ class Registry:
     scale_generators: dict[str, ScaleGenerator] = field(default_factory=dict)
     home_cards: list[Callable[[], list[Any]]] = field(default_factory=list)
     product_panels: list[ProductPanel] = field(default_factory=list)
-    page_links: dict[str, list[PageLink]] = field(default_factory=dict)
+    home_panels: list[HomePanel] = field(default_factory=list)  # e.g. the support chart
     record_kinds: dict[str, RecordKind] = field(default_factory=dict)  # table -> kind
     sequences: dict[str, SequenceSpec] = field(default_factory=dict)
     subscribers: dict[type, list[Subscriber]] = field(default_factory=dict)
+    # page kind ("sales_order", "invoice", "partner") -> links its page shows, e.g. CRM's
+    # "Open ticket" on an order; read by the `page_links(kind, record)` template global.
+    page_links: dict[str, list[PageLink]] = field(default_factory=dict)
     stock_provider: StockProvider | None = None
     incoming_provider: IncomingProvider | None = None
 
@@ -91,8 +99,8 @@ class Registry:
         self.record_kinds[table] = RecordKind(label, endpoint, arg, name_column, fields or {},
                                               values or {})
 
-    def add_page_link(self, page: str, link: PageLink) -> None:
-        self.page_links.setdefault(page, []).append(link)
+    def add_page_link(self, kind: str, link: PageLink) -> None:
+        self.page_links.setdefault(kind, []).append(link)
 
     def subscribe(self, event_type: type, handler: Callable[[Any], None], *,
                   after_commit: bool = False) -> None:
@@ -113,8 +121,3 @@ def registry_of(app: Flask) -> Registry:
 def current_registry() -> Registry:
     return registry_of(current_app)
 
-
-def page_links(page: str, record: Any) -> list[tuple[str, str]]:
-    """The links other areas put on `page` for `record` (a template global)."""
-    return [link for make in current_registry().page_links.get(page, ())
-            if (link := make(record)) is not None]

@@ -27,7 +27,7 @@ from shared.extensions import db
 from shared.partners.models import Partner
 from shared.permissions import can, public, signed_in
 from shared.products.models import Product
-from shared.registry import current_registry, page_links
+from shared.registry import current_registry
 from shared.users import services as user_services
 from shared.users.forms import ROLE_LABELS, EmptyForm
 
@@ -75,7 +75,10 @@ def home():
     if can("products", "read"):
         counts["products"] = db.session.scalar(
             select(func.count()).select_from(Product).where(Product.active.is_(True)))
-    return render_template("shared/home.html", counts=counts, cards=module_cards())
+    panels = [shown for panel in current_registry().home_panels
+              if (shown := panel()) is not None]
+    return render_template("shared/home.html", counts=counts, cards=module_cards(),
+                           panels=panels)
 
 
 @bp.post("/language")
@@ -104,6 +107,13 @@ def money(value: Decimal | None, currency: str | None = None) -> str:
     if value is None:
         return ""
     return format_currency(value, currency or company_currency())
+
+
+def page_links(kind: str, record) -> list[tuple[str, str]]:
+    """The (label, url) links other areas put on a `kind` page for `record` (wired in their
+    init_app with `registry.add_page_link`), those the user may follow."""
+    links = (link(record) for link in current_registry().page_links.get(kind, ()))
+    return [link for link in links if link]
 
 
 def role_names(roles: list[str]) -> str:

@@ -18,4 +18,5 @@ class ActivityForm(ServiceForm):
     lead_id = HiddenField()
     opportunity_id = HiddenField()
     partner_id = HiddenField()
+    ticket_id = HiddenField()
     submit = SubmitField(_l("Schedule"))

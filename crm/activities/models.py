@@ -37,6 +37,6 @@ class Activity(Base):
         ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"),
                                                    index=True)
-    # Tickets come in a later issue: the link is ready, its foreign key comes with them.
+    # Its foreign key to tickets is declared with them (crm/tickets/models.py).
     ticket_id: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -57,6 +57,10 @@ def _check_target(values: dict) -> None:
             pipeline.get_opportunity(record_id)
         elif target == "partner_id" and db.session.get(Partner, record_id) is None:
             raise NotFound()
+        elif target == "ticket_id":
+            from crm.tickets.services import get_ticket
+
+            get_ticket(record_id)
     except NotFound:
         raise ValidationError(fields={target: _("No such record.")}) from None
 

@@ -51,6 +51,8 @@ def _back(activity_values: dict) -> str:
         return url_for("partners.show_partner", partner_id=activity_values["partner_id"])
     if activity_values.get("lead_id"):
         return url_for("leads.show_lead", lead_id=activity_values["lead_id"])
+    if activity_values.get("ticket_id"):
+        return url_for("tickets.show_ticket", ticket_id=activity_values["ticket_id"])
     if activity_values.get("opportunity_id"):
         return url_for("pipeline.show_opportunity",
                        opportunity_id=activity_values["opportunity_id"])

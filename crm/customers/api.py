@@ -5,9 +5,11 @@ from crm.activities.api import activity_json
 from crm.customers import services
 from crm.leads.api import lead_json
 from crm.pipeline.api import opportunity_json
+from crm.tickets.api import ticket_json
 from erp.invoicing.api import invoice_json, payment_json
 from erp.sales.api import order_json
 from shared.api import api_blueprint
+from shared.db import utcnow
 from shared.partners.api import partner_json
 from shared.permissions import require
 
@@ -26,8 +28,9 @@ def partner_summary(partner_id: int):
     Sections the user's role may not read (API.md's role table) are empty and listed in
     `hidden`; so are the totals (their values then null) without invoice access. Leads are
     those whose `partner_id` is this partner; invoices are customer invoices and credit
-    notes. `tickets` is always `[]` for now: there is no tickets module yet."""
+    notes. `tickets` are the customer's service tickets as GET /tickets/{id} returns them."""
     summary = services.customer_summary(partner_id)
+    now = utcnow()
     return {
         "partner": partner_json(summary.partner),
         "leads": [lead_json(lead) for lead in summary.leads],
@@ -36,7 +39,7 @@ def partner_summary(partner_id: int):
         "invoices": [invoice_json(invoice, summary.today) for invoice in summary.invoices],
         "payments": [payment_json(payment) for payment in summary.payments],
         "activities": [activity_json(activity) for activity in summary.activities],
-        "tickets": [],
+        "tickets": [ticket_json(ticket, now) for ticket in summary.tickets],
         "totals": summary.totals,
         "counts": {name: summary.counts[name] for name in
                    ("leads", "opportunities", "sales_orders", "invoices", "payments",

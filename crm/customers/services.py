@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -23,6 +22,8 @@ from crm.leads.models import Lead
 from crm.pipeline import services as pipeline_services
 from crm.pipeline.models import Opportunity
 from crm.queries import visible
+from crm.tickets import services as ticket_services
+from crm.tickets.models import Ticket
 from erp.invoicing import payments as payment_services
 from erp.invoicing import services as invoice_services
 from erp.invoicing.models import CUSTOMER_CREDIT_NOTE, CUSTOMER_INVOICE, Invoice, Payment
@@ -63,7 +64,7 @@ class Summary:
     invoices: list[Invoice] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)  # on it, its leads, opportunities
-    tickets: list[Any] = field(default_factory=list)  # no tickets module yet
+    tickets: list[Ticket] = field(default_factory=list)
     totals: dict[str, Decimal | None] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)
@@ -96,9 +97,10 @@ def _counts(partner_id: int, sections: set[str]) -> dict[str, int]:
             Invoice.partner_id == partner_id, Invoice.kind.in_(CUSTOMER_KINDS))),
         "payments": lambda: count(select(Payment.id).where(Payment.partner_id == partner_id)),
         "activities": lambda: count(activity_services.of_customer(partner_id)),
+        "tickets": lambda: count(select(Ticket.id).where(Ticket.partner_id == partner_id)),
     }
     wanted = [name for name in queries if name in sections]
-    counts = {name: 0 for name in (*queries, "tickets")}
+    counts = dict.fromkeys(queries, 0)
     if wanted:
         row = db.session.execute(select(*(queries[name]().label(name) for name in wanted))).one()
         counts.update({name: int(value or 0) for name, value in zip(wanted, row, strict=True)})
@@ -110,8 +112,8 @@ def customer_summary(partner_id: int, *, today: date | None = None,
     """The partner (404 when unknown) and the sections the user may read (see the module
     docstring). Lists: leads whose partner is this one, opportunities, sales orders
     (quotations too) and their deliveries, customer invoices and credit notes (vendor bills
-    belong to purchasing), payments; tickets are always empty until the tickets module
-    exists. Totals come from `erp.invoicing.reports.customer_totals`."""
+    belong to purchasing), payments, service tickets (newest first). Totals come from
+    `erp.invoicing.reports.customer_totals`."""
     partner = get_partner(partner_id)
     sections = readable_sections()
     summary = Summary(partner=partner, today=today or company_today(),
@@ -142,6 +144,9 @@ def customer_summary(partner_id: int, *, today: date | None = None,
     else:
         summary.totals = {"open_amount_due": None, "overdue_amount": None,
                           "lifetime_revenue": None}
+    if "tickets" in sections:
+        summary.tickets = list(db.session.scalars(
+            ticket_services.ticket_query(partner_id=partner_id).limit(limit)))
     summary.counts = _counts(partner_id, sections)
     return summary
 
@@ -194,6 +199,9 @@ def timeline(summary: Summary) -> list[Event]:
         if invoice.posted_at:
             events.append(Event(invoice.posted_at, "invoice_posted", invoice.number or "",
                                 f"/invoices/{invoice.id}", invoice.total, invoice.currency))
+    for ticket in summary.tickets:
+        events.append(Event(ticket.created_at, "ticket_opened",
+                            f"{ticket.number} {ticket.subject}", f"/tickets/{ticket.id}"))
     for payment in summary.payments:
         events.append(Event(payment.created_at, "payment_received",
                             payment.reference or payment.date.isoformat(), None,

@@ -21,7 +21,8 @@ EVENT_LABELS = {"lead_created": _l("Lead created"),
                 "invoice_posted": _l("Invoice posted"),
                 "payment_received": _l("Payment received"),
                 "activity_scheduled": _l("Activity scheduled"),
-                "activity_done": _l("Activity done")}
+                "activity_done": _l("Activity done"),
+                "ticket_opened": _l("Ticket opened")}
 SECTION_LABELS = {"leads": _l("Leads"), "opportunities": _l("Opportunities"),
                   "activities": _l("Activities"),
                   "sales_orders": _l("Quotations and orders"), "invoices": _l("Invoices"),

@@ -3,7 +3,7 @@ payment lays the PDF out again), leads keep an address, partners a contact perso
 carried over when a lead is converted)
 
 Revision ID: 0011_first_hour
-Revises: 0008_order_opportunity_fk
+Revises: 0010_tickets
 Create Date: 2026-11-30 08:40:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_first_hour'
-down_revision = '0008_order_opportunity_fk'
+down_revision = '0010_tickets'
 branch_labels = None
 depends_on = None
 

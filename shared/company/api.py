@@ -10,7 +10,7 @@ bp = api_blueprint("company_api", __name__)
 
 COMPANY_FIELDS = ("name", "street", "city", "postal_code", "country", "tax_id", "currency",
                   "bank_details", "invoice_footer", "locale", "default_tax_rate",
-                  "sales_see_own_only")
+                  "sales_see_own_only", "ticket_assignment")
 
 
 def company_json(company: Company) -> dict:

@@ -25,6 +25,11 @@ class CompanyForm(ServiceForm):
     remove_logo = BooleanField(_l("Remove the logo"))
     sales_see_own_only = BooleanField(
         _l("Salespeople see only their own leads and opportunities"))
+    ticket_assignment = SelectField(
+        _l("New tickets go to"), validate_choice=False,
+        choices=[("manual", _l("Nobody (assigned by hand)")),
+                 ("round_robin", _l("The next support user in turn (round robin)")),
+                 ("least_open", _l("The support user with the fewest open tickets"))])
     submit = SubmitField(_l("Save"))
 
     def values(self) -> dict:

@@ -32,3 +32,6 @@ class Company(Base):
     logo_version: Mapped[int] = mapped_column(default=0)
     # CRM row-level option: salespeople see only the leads and opportunities they own.
     sales_see_own_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Who gets a new ticket without an assignee: manual, round_robin or least_open (API.md).
+    ticket_assignment: Mapped[str] = mapped_column(String(12), default="manual",
+                                                   server_default="manual")

@@ -25,6 +25,7 @@ COMPANY_SPEC = {
     "locale": Choice(("en", "zh")),
     "default_tax_rate": Number(places=2, min_value=0, max_value=100, required=True),
     "sales_see_own_only": Boolean(required=True),
+    "ticket_assignment": Choice(("manual", "round_robin", "least_open"), required=True),
 }
 
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}

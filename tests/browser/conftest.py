@@ -87,3 +87,4 @@ def sign_in(page: Page, live_server: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("current-user")).to_be_visible()
+    page.wait_for_load_state("load")  # Bootstrap's script is there (menus open on a click)

@@ -103,7 +103,7 @@ def test_order_to_cash_across_sales_warehouse_and_finance(
         page.get_by_role("button", name="Save quotation").click()
         expect(flash(page, f"Quotation {number} saved.")).to_be_visible()
         order_id = int(re.search(r"/sales/orders/(\d+)$", page.url).group(1))
-        expect(page.get_by_test_id("page-link")).to_have_text(
+        expect(page.get_by_test_id("page-link").filter(has_text="Opportunity")).to_have_text(
             "Opportunity: Reading room fit-out")  # the quotation links back
         expect(page.get_by_test_id("order-total")).to_have_text("CN¥4,967.48")
 

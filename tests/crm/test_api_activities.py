@@ -34,9 +34,13 @@ def test_activity_targets_and_bad_input(app, api_as):
     ok = sales.post("/activities", json={"kind": "task", "subject": "Send catalogue",
                                          "due_date": "2026-12-01", "partner_id": partner["id"]})
     assert ok.status_code == 201
+    case = sales.post("/tickets", json={"partner_id": partner["id"], "subject": "Case"}).json
     ticket = sales.post("/activities", json={"kind": "email", "subject": "Reply",
-                                             "due_date": "2026-12-01", "ticket_id": 7})
-    assert ticket.status_code == 201 and ticket.json["ticket_id"] == 7
+                                             "due_date": "2026-12-01", "ticket_id": case["id"]})
+    assert ticket.status_code == 201 and ticket.json["ticket_id"] == case["id"]
+    unknown = sales.post("/activities", json={"kind": "email", "subject": "Reply",
+                                              "due_date": "2026-12-01", "ticket_id": 999})
+    assert unknown.status_code == 422 and "ticket_id" in unknown.json["error"]["fields"]
     none = sales.post("/activities", json={"kind": "task", "subject": "x", "due_date": "2026-12-01"})
     assert none.status_code == 422
     two = sales.post("/activities", json={"kind": "task", "subject": "x", "due_date": "2026-12-01",

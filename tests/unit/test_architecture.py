@@ -109,7 +109,7 @@ def test_each_application_gets_its_own_registry_filled_by_init_app():
     for registry in (first, second):
         assert [step.__module__ for step in registry.demo_steps] == [
             "shared.seed", "erp.inventory.seed", "erp.invoicing.seed", "erp.sales.seed",
-            "crm.seed"]
+            "crm.tickets.seed", "crm.seed"]
         assert {"partner", "stock_count", "sales_order", "customer_invoice"} <= \
             set(registry.sequences)
         assert registry.stock_provider is not None
@@ -127,10 +127,11 @@ LITERAL_COMPARED = re.compile(r"(?:==|!=)\s*['\"](\w+)['\"]|\bin\s*[(\[]([^)\]]*
 def document_states() -> set[str]:
     from crm.leads.models import LEAD_STATUSES
     from crm.pipeline.models import OPPORTUNITY_STATUSES
+    from crm.tickets.models import TICKET_STATUSES
     from erp.invoicing.models import INVOICE_STATES, PAYMENT_STATES
     from erp.sales.models import INVOICE_STATUSES, ORDER_STATES
 
-    return {*LEAD_STATUSES, *OPPORTUNITY_STATUSES, *INVOICE_STATES, *PAYMENT_STATES,
+    return {*LEAD_STATUSES, *OPPORTUNITY_STATUSES, *TICKET_STATUSES, *INVOICE_STATES, *PAYMENT_STATES,
             *INVOICE_STATUSES, *ORDER_STATES}
 
 

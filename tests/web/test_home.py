@@ -15,13 +15,16 @@ def home_cards(client) -> dict[str, tuple[str, bool]]:
     return {label: (value, bool(red)) for red, label, value in found}
 
 
+TICKETS = {"Open tickets", "Breached tickets", "Tickets due today", "My ticket queue"}
+
+
 @pytest.mark.parametrize("role, labels", [
     ("warehouse", {"Products to reorder", "Orders to deliver"}),
-    ("support", {"Products to reorder", "Receivables", "Overdue receivables"}),
+    ("support", {"Products to reorder", "Receivables", "Overdue receivables", *TICKETS}),
     ("sales", {"Products to reorder", "Receivables", "Overdue receivables",
-               "Weighted pipeline", "My overdue activities", "Quotations open"}),
+               "Weighted pipeline", "My overdue activities", "Quotations open", *TICKETS}),
     ("finance", {"Products to reorder", "Receivables", "Overdue receivables",
-                 "Weighted pipeline", "My overdue activities", "Orders to invoice"}),
+                 "Weighted pipeline", "My overdue activities", "Orders to invoice", *TICKETS}),
 ])
 def test_each_role_sees_the_figures_it_may_read(client, login_as, role, labels):
     login_as(role)
