@@ -91,6 +91,8 @@ def _parse_ids(value: str | None) -> list[int] | None:
 @click.option("--leads", default=0, type=click.IntRange(min=0))
 @click.option("--invoices", default=0, type=click.IntRange(min=0))
 @click.option("--moves", default=0, type=click.IntRange(min=0))
+@click.option("--purchase-orders", default=0, type=click.IntRange(min=0),
+              help="Open purchase orders (confirmed, some partly received).")
 @click.option("--product-ids", default=None, help="Spread --moves over these products.")
 @click.option("--seed", default=1, type=int, help="The same seed gives the same data.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")

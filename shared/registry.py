@@ -22,6 +22,8 @@ EXTENSION_KEY = "westlake_registry"
 StockProvider = Callable[[list[int]], dict[int, tuple[Decimal, Decimal]]]
 # fn(product_ids) -> {product_id: quantity on confirmed purchase orders} (purchasing)
 IncomingProvider = Callable[[list[int]], dict[int, Decimal]]
+# fn(product_ids) -> {product_id: (quantity incoming, earliest expected date)} (purchasing)
+IncomingDetailProvider = Callable[[list[int]], dict[int, tuple[Decimal, Any]]]
 # fn(product) -> (template name, context) or None: a panel on the product page
 ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
 # fn(count, context): the generator of `seed-scale --<option> N`
@@ -52,6 +54,7 @@ class Registry:
     subscribers: dict[type, list[Subscriber]] = field(default_factory=dict)
     stock_provider: StockProvider | None = None
     incoming_provider: IncomingProvider | None = None
+    incoming_detail_provider: IncomingDetailProvider | None = None
 
     def add_sequence(self, code: str, prefix: str, padding: int = 5,
                      yearly: bool = False) -> None:
