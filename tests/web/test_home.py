@@ -16,12 +16,13 @@ def home_cards(client) -> dict[str, tuple[str, bool]]:
 
 
 @pytest.mark.parametrize("role, labels", [
-    ("warehouse", {"Products to reorder", "Orders to deliver"}),
+    ("warehouse", {"Products to reorder", "Orders to deliver", "Purchases to receive"}),
     ("support", {"Products to reorder", "Receivables", "Overdue receivables"}),
     ("sales", {"Products to reorder", "Receivables", "Overdue receivables",
                "Weighted pipeline", "My overdue activities", "Quotations open"}),
     ("finance", {"Products to reorder", "Receivables", "Overdue receivables",
-                 "Weighted pipeline", "My overdue activities", "Orders to invoice"}),
+                 "Weighted pipeline", "My overdue activities", "Orders to invoice",
+                 "Late purchase orders"}),
 ])
 def test_each_role_sees_the_figures_it_may_read(client, login_as, role, labels):
     login_as(role)
