@@ -151,8 +151,18 @@ def get_supplier_price(price_id: int) -> SupplierPrice:
 @transactional
 def create_supplier_price(product_id: int, data: dict) -> SupplierPrice:
     product = _product(product_id)
-    values = clean(SUPPLIER_PRICE_SPEC, data)
-    _supplier(values["supplier_id"])
+    errors: dict[str, str] = {}
+    try:
+        values = clean(SUPPLIER_PRICE_SPEC, data)
+    except ValidationError as exc:
+        values, errors = {}, dict(exc.fields)
+    if "supplier_id" not in errors:  # also said when another field is wrong
+        try:
+            _supplier(values["supplier_id"])
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationError(fields=errors)
     price = SupplierPrice(product_id=product.id, **values)
     db.session.add(price)
     db.session.flush()

@@ -97,6 +97,7 @@ def list_orders():
                "supplier_id": int(supplier) if supplier.isdigit() else None,
                "late": True if request.args.get("late") in ("1", "true", "on") else None}
     page = paginate(services.order_query(**filters))
+    services.with_lines(page.items)  # the bill status badge reads them
     template = "erp/purchasing/_table.html" if request.headers.get("HX-Request") \
         else "erp/purchasing/list.html"
     return render_template(template, page=page, filters=filters, today=company_today(),
