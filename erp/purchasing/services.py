@@ -158,7 +158,8 @@ def create_supplier_price(product_id: int, data: dict) -> SupplierPrice:
         values, errors = {}, dict(exc.fields)
     if "supplier_id" not in errors:  # also said when another field is wrong
         try:
-            _supplier(values["supplier_id"])
+            _supplier(clean({"supplier_id": SUPPLIER_PRICE_SPEC["supplier_id"]},
+                            data)["supplier_id"])
         except ValidationError as exc:
             errors.update(exc.fields)
     if errors:
