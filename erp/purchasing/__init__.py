@@ -27,4 +27,5 @@ def init_app(app: Flask) -> None:
     registry.product_panels.append(views.supplier_prices_panel)
     registry.incoming_provider = services.incoming_quantities
     registry.incoming_detail_provider = services.incoming
+    registry.incoming_query = services.incoming_query
     registry.subscribe(InvoiceChanged, services.recount_billed_on_change)

@@ -282,6 +282,18 @@ def incoming_quantities(product_ids: Iterable[int]) -> dict[int, Decimal]:
     return {pid: qty for pid, (qty, _date) in incoming(product_ids).items()}
 
 
+def incoming_query() -> Select:
+    """(product_id, qty) still to come on confirmed orders, one row per product: inventory
+    joins it into the reorder suggestions (registered as the registry's incoming_query)."""
+    line = PurchaseOrderLine
+    return (select(line.product_id.label("product_id"),
+                   func.sum(line.quantity - line.received_qty).label("qty"))
+            .join(PurchaseOrder, PurchaseOrder.id == line.order_id)
+            .where(PurchaseOrder.state.in_(OPEN_STATES), line.product_type != "service",
+                   line.received_qty < line.quantity)
+            .group_by(line.product_id))
+
+
 def incoming(product_ids: Iterable[int]) -> dict[int, tuple[Decimal, date]]:
     """{product id: (quantity still to come, the earliest expected date)}, one query."""
     ids = list(set(product_ids))
