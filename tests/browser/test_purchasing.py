@@ -165,6 +165,15 @@ def test_order_form_with_the_picker_and_the_supplier_price_form(
         form.get_by_test_id("add-supplier-price").click()
         expect(flash(page, "The supplier price was not saved")).to_be_visible()
         expect(page.get_by_test_id("supplier-price-row")).to_have_count(1)
+        form = page.get_by_test_id("supplier-price-form")
+        form.get_by_label("Supplier", exact=True).select_option(label="苏州精工五金有限公司")
+        form.get_by_label("Price").fill("99")
+        form.get_by_test_id("add-supplier-price").click()
+        expect(page.get_by_test_id("supplier-price-row")).to_have_count(2)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_test_id("remove-supplier-price").nth(1).click()
+        expect(flash(page, "Supplier price removed.")).to_be_visible()
+        expect(page.get_by_test_id("supplier-price-row")).to_have_count(1)
 
     # The order form: supplier, picker with the supplier's price, live totals, save.
     with signed_in(browser, browser_context_args, live_server, finance_email) as page:
@@ -193,6 +202,18 @@ def test_order_form_with_the_picker_and_the_supplier_price_form(
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_test_id("cancel").click()
         expect(page.get_by_test_id("po-state")).to_have_text("Cancelled")
+
+        # The list's filters: by state, and late only.
+        page.goto(f"{live_server}/purchasing/orders")
+        table = page.get_by_test_id("po-table")
+        expect(table).to_contain_text("PO00001")
+        page.get_by_label("State").select_option(label="Draft")
+        expect(table).not_to_contain_text("PO00001")
+        expect(page).to_have_url(re.compile(r"state=draft"))
+        page.get_by_label("State").select_option(label="Cancelled")
+        expect(table).to_contain_text("PO00001")
+        page.get_by_test_id("late-filter").check()
+        expect(table).to_contain_text("No purchase orders found.")
 
 
 def test_receiving_on_a_phone(app, buy, live_server: str, browser: Browser,  # noqa: F811
