@@ -45,7 +45,7 @@ from erp.purchasing.models import (
 )
 from erp.purchasing.rules import TRANSITIONS, receipt_state
 from shared.company.services import get_company
-from shared.dates import company_today
+from shared.dates import company_today, company_zone
 from shared.db import transactional, utcnow
 from shared.errors import Conflict, Immutable, InvalidState, NotFound, ValidationError
 from shared.events import GoodsReceived, InvoiceChanged, PurchaseOrderConfirmed, publish
@@ -444,9 +444,9 @@ def update_order(order_id: int, data: dict, *, user_id: int | None = None) -> Pu
         order.supplier = _supplier(values.pop("supplier_id") or 0)
     lines, lead_times = (_clean_lines(data["lines"], order.supplier_id)
                          if "lines" in data else (None, None))
-    expected = values.pop("expected_date", None) if "expected_date" in values else None
-    if "expected_date" in data and data["expected_date"] in (None, ""):
-        order.expected_date_set = False  # back to the lead times
+    expected = values.pop("expected_date", None)
+    if "expected_date" in data and expected is None:
+        order.expected_date_set = False  # cleared: back to the lead times
     for key, value in values.items():
         setattr(order, key, value)
     order.order_date = order.order_date or company_today()
@@ -750,8 +750,6 @@ def lead_times(supplier_id: int) -> dict[str, Decimal | None]:
                PurchaseOrder.received_at.is_not(None))).all()
     if not rows:
         return {"promised": None, "actual": None, "orders": Decimal(0)}
-    from shared.dates import company_zone
-
     promised = sum((Decimal((r.expected_date - r.order_date).days) for r in rows), Decimal(0))
     actual = sum((Decimal((r.received_at.astimezone(company_zone()).date()
                            - r.order_date).days) for r in rows), Decimal(0))

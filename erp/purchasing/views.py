@@ -47,6 +47,7 @@ from shared.partners.models import Partner
 from shared.permissions import can, require
 from shared.products.models import Product
 from shared.products.services import product_query, stock_figures
+from shared.queries import search
 from shared.ui import HomeCard, pdf_response
 from shared.users.forms import EmptyForm
 
@@ -429,8 +430,6 @@ def list_suppliers():
     q = (request.args.get("q") or "").strip()
     stmt = select(Partner).where(Partner.is_supplier.is_(True)).order_by(Partner.name)
     if q:
-        from shared.queries import search
-
         stmt = search(stmt, q, (Partner.name, Partner.code, Partner.email))
     page = paginate(stmt)
     return render_template("erp/purchasing/suppliers.html", page=page, q=q)

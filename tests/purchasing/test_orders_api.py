@@ -415,3 +415,48 @@ def test_the_pdf_is_the_order_as_the_supplier_receives_it(buy, finance, tmp_path
                      "904.00"):
         assert expected in text, expected
     assert finance.get("/purchase-orders/999999/pdf").status_code == 404
+
+
+def test_clearing_the_expected_date_goes_back_to_the_lead_time(buy, admin_api, finance):
+    admin_api.post(f"/products/{buy.chair}/supplier-prices",
+                   json={"supplier_id": buy.supplier, "price": "380", "lead_time_days": 9})
+    order = buy.order(finance, (buy.chair, 1), expected_date="2030-01-01")
+    assert order["expected_date"] == "2030-01-01"
+    r = finance.patch(f"/purchase-orders/{order['id']}", json={"expected_date": None})
+    assert r.json["expected_date"] == (today() + timedelta(days=9)).isoformat()
+    r = finance.patch(f"/purchase-orders/{order['id']}", json={"notes": "n"})
+    assert r.json["expected_date"] == (today() + timedelta(days=9)).isoformat()
+
+
+def test_a_receipt_publishes_goods_received_and_a_confirmation_its_event(app, buy, finance,
+                                                                       warehouse):
+    from shared.events import GoodsReceived, PurchaseOrderConfirmed
+    from tests.conftest import subscribed
+
+    seen = []
+    with subscribed(app, GoodsReceived, seen.append), \
+            subscribed(app, PurchaseOrderConfirmed, seen.append):
+        order = buy.confirmed(finance, (buy.lamp, 2), (buy.chair, 1), (buy.setup, 1))
+        warehouse.post(f"/purchase-orders/{order['id']}/receive")
+    confirmed, received = seen
+    assert (confirmed.order_id, confirmed.supplier_id, confirmed.total) == \
+        (order["id"], buy.supplier, Decimal(order["total"]))
+    assert received.order_id == order["id"]
+    assert received.product_ids == tuple(sorted((buy.lamp, buy.chair)))
+
+
+def test_a_failing_subscriber_undoes_the_whole_receipt(app, buy, finance, warehouse):
+    from shared.events import GoodsReceived
+    from tests.conftest import subscribed
+
+    order = buy.confirmed(finance, (buy.chair, 2, "500.00"))
+
+    def refuse(_event):
+        raise RuntimeError("boom")
+
+    with subscribed(app, GoodsReceived, refuse):
+        r = warehouse.post(f"/purchase-orders/{order['id']}/receive")
+    assert r.status_code == 500
+    assert buy.level(buy.chair)[0] == Decimal("4") and buy.cost(buy.chair) == Decimal("400")
+    assert finance.get(f"/purchase-orders/{order['id']}").json["state"] == "confirmed"
+    assert row_count(app, Receipt) == 0
