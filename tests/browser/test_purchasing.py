@@ -221,8 +221,8 @@ def test_receiving_on_a_phone(app, buy, live_server: str, browser: Browser,  # n
     _, warehouse_email = make_user(app, "warehouse")
     finance_id, finance_email = make_user(app, "finance")
     order = buy.confirmed(_api(app, finance_email, finance_id), (buy.chair, 3), (buy.lamp, 2))
-    phone = {**browser_context_args, "viewport": {"width": 390, "height": 844}}
-    with signed_in(browser, phone, live_server, warehouse_email) as page:
+    with signed_in(browser, browser_context_args, live_server, warehouse_email) as page:
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone, once signed in
         page.goto(f"{live_server}/purchasing/orders/{order['id']}/receive")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width
@@ -233,6 +233,7 @@ def test_receiving_on_a_phone(app, buy, live_server: str, browser: Browser,  # n
         page.get_by_test_id("receive-all").click()
         expect(page.get_by_test_id("po-state")).to_have_text("Received")
         for path in ("/purchasing/orders", "/purchasing/to-receive",
+                     f"/purchasing/orders/{order['id']}",
                      f"/purchasing/suppliers/{buy.supplier}", "/inventory/low-stock"):
             page.goto(f"{live_server}{path}")
             width = page.evaluate("document.documentElement.scrollWidth")
