@@ -226,6 +226,8 @@ def test_receiving_on_a_phone(app, buy, live_server: str, browser: Browser,  # n
         page.goto(f"{live_server}/purchasing/orders/{order['id']}/receive")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width
+        expect(page.get_by_test_id("qty-CHAIR")).to_be_in_viewport(ratio=1)
+        expect(page.get_by_test_id("qty-LAMP")).to_be_in_viewport(ratio=1)
         page.get_by_test_id("qty-CHAIR").fill("4")  # more than outstanding
         page.get_by_test_id("receive-button").click()
         expect(page.get_by_test_id("line-error")).to_contain_text(
