@@ -460,9 +460,8 @@ def show_supplier(partner_id: int):
 
 
 def supplier_prices_panel(product):
-    """The product page's supplier prices (registered as a product panel)."""
-    if product.type == "service" and not can("purchase_orders", "read"):
-        return None
+    """The product page's supplier prices (registered as a product panel): read by whoever
+    reads products, edited by whoever writes them (API.md: "Roles: as products")."""
     form = SupplierPriceForm()
     form.supplier_id.choices = [blank_choice(), *supplier_choices()]
     return ("erp/purchasing/_supplier_prices.html",
