@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from erp import inventory, invoicing, sales
+from erp import inventory, invoicing, purchasing, sales
 
 
 def init_app(app: Flask) -> None:
-    for area in (inventory, invoicing, sales):
+    for area in (inventory, invoicing, sales, purchasing):
         area.init_app(app)

@@ -82,6 +82,8 @@ def _parse_ids(value: str | None) -> list[int] | None:
 @click.option("--moves", default=0, type=click.IntRange(min=0))
 @click.option("--tickets", default=0, type=click.IntRange(min=0),
               help="Service tickets, with about ten comments each.")
+@click.option("--purchase-orders", default=0, type=click.IntRange(min=0),
+              help="Open purchase orders (confirmed, some partly received).")
 @click.option("--product-ids", default=None, help="Spread --moves over these products.")
 @click.option("--seed", default=1, type=int, help="The same seed gives the same data.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
@@ -103,6 +105,21 @@ def seed_scale_command(product_ids: str | None, seed: int, quiet: bool,
         if counts.get(name):
             transactional(generators[name])(counts[name], context)
             click.echo(f"{name}: {counts[name]} added")
+    _refresh_statistics()
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load PostgreSQL's planner still believes the tables are nearly empty
+    (autovacuum catches up later): ANALYZE now, so the first queries get the plans they
+    will have in production."""
+    from sqlalchemy import text
+
+    from shared.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
 
 
 COMMANDS = (init_db_command, create_user_command, seed_demo_command, seed_scale_command)

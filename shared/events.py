@@ -59,17 +59,44 @@ class DeliveryDone(Event):
     user_id: int | None
 
 
+# --------------------------------------------------------------------------- purchasing
+
+
+@dataclass(frozen=True)
+class GoodsReceived(Event):
+    """Goods of a purchase order arrived in WH/Stock (WH/IN/00001). Sales reserves them for
+    the orders waiting for these products, oldest confirmation first, in the same
+    transaction."""
+
+    receipt_id: int
+    order_id: int
+    product_ids: tuple[int, ...]
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class PurchaseOrderConfirmed(Event):
+    """A purchase order was confirmed: its goods lines are incoming stock from now on."""
+
+    order_id: int
+    supplier_id: int
+    total: Decimal
+    user_id: int | None
+
+
 # --------------------------------------------------------------------------- invoicing
 
 
 @dataclass(frozen=True)
 class InvoiceChanged(Event):
-    """An invoice's lines may count differently towards its sales order: it was edited,
-    cancelled or credited. Sales recounts the order's invoiced quantities."""
+    """An invoice's lines may count differently towards its sales or purchase order: it was
+    edited, cancelled or credited. Sales recounts the order's invoiced quantities, purchasing
+    the purchase order's billed quantities."""
 
     invoice_id: int
     kind: str
     sales_order_id: int | None
+    purchase_order_id: int | None = None
 
 
 @dataclass(frozen=True)

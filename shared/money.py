@@ -20,6 +20,24 @@ def round_money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+COST_PLACES = Decimal("0.0001")
+
+
+def round_cost(value: Decimal | int | str) -> Decimal:
+    """A unit cost (the moving average): half up to 4 places."""
+    return Decimal(value).quantize(COST_PLACES, rounding=ROUND_HALF_UP)
+
+
+def moving_average(on_hand: Decimal, cost: Decimal, quantity: Decimal,
+                   net_price: Decimal) -> Decimal:
+    """The unit cost after receiving `quantity` at `net_price` onto `on_hand` units valued at
+    `cost` (API.md): (on_hand x cost + quantity x net price) / (on_hand + quantity), or the
+    net price when nothing (or less) is on hand; rounded half up to 4 places."""
+    if on_hand <= 0:
+        return round_cost(net_price)
+    return round_cost((on_hand * cost + quantity * net_price) / (on_hand + quantity))
+
+
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     """`percent` % of `amount`, rounded (a weighted forecast: expected x probability / 100)."""
     return round_money(amount * percent / HUNDRED)

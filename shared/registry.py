@@ -25,6 +25,11 @@ EXTENSION_KEY = "westlake_registry"
 StockProvider = Callable[[list[int]], dict[int, tuple[Decimal, Decimal]]]
 # fn(product_ids) -> {product_id: quantity on confirmed purchase orders} (purchasing)
 IncomingProvider = Callable[[list[int]], dict[int, Decimal]]
+# fn() -> a SELECT of (product_id, qty) still to come on confirmed purchase orders, one row
+# per product, that inventory joins into its reorder query (purchasing)
+IncomingQuery = Callable[[], Any]
+# fn(product_ids) -> {product_id: (quantity incoming, earliest expected date)} (purchasing)
+IncomingDetailProvider = Callable[[list[int]], dict[int, tuple[Decimal, Any]]]
 # fn(product) -> (template name, context) or None: a panel on the product page
 ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
 # fn() -> (template name, context) or None: a panel below the home page's cards
@@ -78,6 +83,8 @@ class Registry:
     page_links: dict[str, list[PageLink]] = field(default_factory=dict)
     stock_provider: StockProvider | None = None
     incoming_provider: IncomingProvider | None = None
+    incoming_detail_provider: IncomingDetailProvider | None = None
+    incoming_query: IncomingQuery | None = None
 
     def add_sequence(self, code: str, prefix: str, padding: int = 5,
                      yearly: bool = False) -> None:

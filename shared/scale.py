@@ -23,7 +23,8 @@ from shared.extensions import db
 
 # The command's options (API.md), in the order their generators run: later data refers to
 # earlier data (moves to products, invoices to partners and products, leads to partners).
-SCALE_OPTIONS = ("partners", "products", "moves", "invoices", "leads", "tickets")
+SCALE_OPTIONS = ("partners", "products", "moves", "purchase_orders", "invoices", "leads",
+                 "tickets")
 CHUNK_ROWS = 5_000
 
 

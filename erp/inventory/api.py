@@ -13,7 +13,7 @@ from shared.validation import Choice
 bp = api_blueprint("inventory_api", __name__)
 
 LOCATION_FIELDS = ("id", "code", "name", "kind", "active", "created_at")
-MOVE_FIELDS = ("id", "product_id", "quantity", "from_location_id", "to_location_id",
+MOVE_FIELDS = ("id", "product_id", "quantity", "unit_cost", "from_location_id", "to_location_id",
                "reference", "note", "user_id", "reverses_id", "created_at")
 
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base, Quantity, utcnow
+from shared.db import Base, Cost, Quantity, utcnow
 
 LOCATION_KINDS = ("internal", "supplier", "customer", "adjustment")
 
@@ -72,6 +72,9 @@ class StockMove(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     quantity: Mapped[Quantity]
+    # The product's cost price once the move was booked (for a purchase receipt, after its
+    # moving-average update): stock can be valued at any date and margins reported.
+    unit_cost: Mapped[Cost] = mapped_column(default=Decimal("0"))
     from_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     to_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     reference: Mapped[str | None] = mapped_column(String(120))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from erp.inventory.models import StockBalance
 from erp.inventory.services import ZERO
@@ -45,37 +45,39 @@ class Suggestion:
                 "supplier_id": self.supplier_id}
 
 
-def _candidates():
-    """Products at or below their reorder point on available stock alone. Incoming can only
-    lift a product out, so this is a superset of the answer, found in one query."""
+def _suggestion_query():
+    """Products whose available plus incoming stock is at or below their reorder point, in
+    one query: available summed from the balance rows, incoming from purchasing's query
+    (registered in its init_app; without purchasing nothing is incoming)."""
     available = (select(StockBalance.product_id,
                         func.sum(StockBalance.on_hand - StockBalance.reserved).label("qty"))
                  .group_by(StockBalance.product_id).subquery())
     qty = func.coalesce(available.c.qty, 0)
-    return (select(Product.id, Product.sku, Product.name, qty.label("available"),
-                   Product.reorder_point, Product.reorder_qty, Product.default_supplier_id)
-            .outerjoin(available, available.c.product_id == Product.id)
-            .where(Product.reorder_point.is_not(None), Product.active.is_(True),
-                   Product.type == "stockable", qty <= Product.reorder_point)
+    provider = current_registry().incoming_query
+    if provider is not None:
+        arriving = provider().subquery()
+        incoming = func.coalesce(arriving.c.qty, 0)
+    else:
+        arriving, incoming = None, literal(0)
+    stmt = (select(Product.id, Product.sku, Product.name, qty.label("available"),
+                   incoming.label("incoming"), Product.reorder_point, Product.reorder_qty,
+                   Product.default_supplier_id)
+            .outerjoin(available, available.c.product_id == Product.id))
+    if arriving is not None:
+        stmt = stmt.outerjoin(arriving, arriving.c.product_id == Product.id)
+    return (stmt.where(Product.reorder_point.is_not(None), Product.active.is_(True),
+                       Product.type == "stockable", qty + incoming <= Product.reorder_point)
             .order_by(Product.sku))
 
 
 def reorder_suggestions() -> list[Suggestion]:
-    rows = db.session.execute(_candidates()).all()
-    incoming = incoming_quantities(row.id for row in rows)
-    suggestions = []
-    for row in rows:
-        arriving = incoming.get(row.id, ZERO)
-        available = Decimal(row.available).quantize(ZERO)
-        if available + arriving <= row.reorder_point:
-            suggestions.append(Suggestion(row.id, row.sku, row.name, available, arriving,
-                                          row.reorder_point, row.reorder_qty,
-                                          row.default_supplier_id))
-    return suggestions
+    return [Suggestion(row.id, row.sku, row.name, Decimal(row.available).quantize(ZERO),
+                       Decimal(row.incoming).quantize(ZERO), row.reorder_point,
+                       row.reorder_qty, row.default_supplier_id)
+            for row in db.session.execute(_suggestion_query())]
 
 
 def low_stock_count() -> int:
-    """For the navigation badge: one query when nothing is incoming."""
-    if current_registry().incoming_provider is None:
-        return db.session.scalar(select(func.count()).select_from(_candidates().subquery()))
-    return len(reorder_suggestions())
+    """For the navigation badge: one COUNT, whatever is incoming."""
+    return db.session.scalar(select(func.count()).select_from(
+        _suggestion_query().order_by(None).subquery()))

@@ -50,6 +50,8 @@ def scale_moves(count: int, ctx: ScaleContext) -> None:
     available = {row.product_id: row.on_hand - row.reserved for row in db.session.execute(
         select(StockBalance).where(StockBalance.location_id == stock.id)).scalars()}
     net: dict[int, Decimal] = {}
+    costs = dict(db.session.execute(select(Product.id, Product.cost_price)
+                                    .where(Product.id.in_(ids))).all())
     start = utcnow() - timedelta(days=365)
     step = timedelta(days=365) / max(count, 1)
 
@@ -65,7 +67,8 @@ def scale_moves(count: int, ctx: ScaleContext) -> None:
                 source, target, sign = suppliers.id, stock.id, 1
             available[product_id] = free + sign * quantity
             net[product_id] = net.get(product_id, ZERO) + sign * quantity
-            yield {"product_id": product_id, "quantity": quantity, "from_location_id": source,
+            yield {"product_id": product_id, "quantity": quantity,
+                   "unit_cost": costs.get(product_id) or ZERO, "from_location_id": source,
                    "to_location_id": target, "reference": f"SCALE/{n // 50:06d}",
                    "created_at": start + step * n}
 

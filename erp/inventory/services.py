@@ -235,7 +235,8 @@ def book_move(product: Product, quantity: Decimal, source: Location, target: Loc
         _take(product, source, quantity, reserved)
     if target.is_internal:
         _put(product.id, target.id, quantity)
-    move = StockMove(product_id=product.id, quantity=quantity, from_location_id=source.id,
+    move = StockMove(product_id=product.id, quantity=quantity, unit_cost=product.cost_price,
+                     from_location_id=source.id,
                      to_location_id=target.id, reference=reference, note=note,
                      user_id=user_id, reverses_id=reverses_id)
     db.session.add(move)

@@ -2,14 +2,22 @@
 low stock, plus the stock panel of the product page."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from erp.inventory import counts, pages, reorder, services, terminal
 from erp.inventory.forms import KIND_LABELS, LocationForm
 from erp.inventory.models import DEFAULT_LOCATION_LABELS, DEFAULT_LOCATIONS
-from shared.api import paginate
+from shared.api import Page, int_arg, paginate
 from shared.errors import DomainError, ValidationError
 from shared.forms import run_form
 from shared.permissions import can, require
@@ -127,9 +135,15 @@ def list_levels():
 @bp.get("/low-stock")
 @require("stock_levels", "read")
 def low_stock():
+    """All suggestions come from one query; the table shows a page of them (thousands of
+    rows are slow to format), the actions and the count cover them all."""
     suggestions = reorder.reorder_suggestions()
-    return render_template("erp/inventory/low_stock.html", suggestions=suggestions,
-                           suppliers=pages.supplier_names(s.supplier_id for s in suggestions))
+    number = int_arg("page") or 1
+    per_page = current_app.config["PER_PAGE_DEFAULT"]
+    page = Page(suggestions[(number - 1) * per_page:number * per_page], len(suggestions),
+                number, per_page)
+    return render_template("erp/inventory/low_stock.html", suggestions=suggestions, page=page,
+                           suppliers=pages.supplier_names(s.supplier_id for s in page.items))
 
 
 # --------------------------------------------------------------------------- locations

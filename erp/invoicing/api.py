@@ -1,4 +1,4 @@
-"""/api/v1/invoices, /api/v1/payments, /api/v1/reports/ar-aging"""
+"""/api/v1/invoices, /api/v1/payments, /api/v1/reports/ar-aging and ap-aging"""
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +9,7 @@ from flask_login import current_user
 from erp.invoicing import payments as payment_services
 from erp.invoicing import pdf, rules, services
 from erp.invoicing.models import Invoice, Payment
-from erp.invoicing.reports import ar_aging
+from erp.invoicing.reports import ap_aging, ar_aging
 from shared.api import api_blueprint, bool_arg, int_arg, json_body, page_json, paginate, query_arg
 from shared.dates import company_today
 from shared.permissions import require
@@ -158,8 +158,19 @@ def suggest_allocations():
 @bp.get("/reports/ar-aging")
 @require("invoices", "read")
 def aging_report():
+    return _aging_json(ar_aging)
+
+
+@bp.get("/reports/ap-aging")
+@require("payables", "read")
+def ap_aging_report():
+    """As AR aging, per supplier, from posted vendor bills (admin and finance)."""
+    return _aging_json(ap_aging)
+
+
+def _aging_json(report) -> dict:
     as_of = query_arg("as_of", IsoDate()) or company_today()
-    rows, totals = ar_aging(as_of)
+    rows, totals = report(as_of)
     total = totals.as_json()
     total.pop("partner_id")
     total.pop("name")

@@ -129,6 +129,9 @@ class InvoiceLine(PricedLine, Base):
     # The sales order line this invoices; the order's invoiced quantities are summed from it.
     sales_order_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("sales_order_lines.id", ondelete="SET NULL"), index=True)
+    # The purchase order line a vendor bill line bills; billed quantities are summed from it.
+    purchase_order_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("purchase_order_lines.id", ondelete="SET NULL"), index=True)
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 

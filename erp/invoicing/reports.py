@@ -1,4 +1,5 @@
-"""Accounts receivable aging: what customers owe, by how late it is."""
+"""Accounts receivable and payable aging: what customers owe and what we owe suppliers, by
+how late it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Numeric, case, func, select
 
-from erp.invoicing.models import CUSTOMER_INVOICE, Invoice
+from erp.invoicing.models import CUSTOMER_INVOICE, VENDOR_BILL, Invoice
 from erp.invoicing.services import AGING_BUCKETS, bucket_condition
 from shared.dates import company_today
 from shared.extensions import db
@@ -31,17 +32,28 @@ class AgingRow:
 
 
 def ar_aging(as_of: date | None = None) -> tuple[list[AgingRow], AgingRow]:
-    """One row per customer with a balance (by name), and the totals row; one query.
+    """Accounts receivable: what customers owe, from posted customer invoices."""
+    return aging(CUSTOMER_INVOICE, as_of)
 
-    Each posted customer invoice dated on or before `as_of` counts its current amount due
+
+def ap_aging(as_of: date | None = None) -> tuple[list[AgingRow], AgingRow]:
+    """Accounts payable: what we owe suppliers, from posted vendor bills."""
+    return aging(VENDOR_BILL, as_of)
+
+
+def aging(kind: str, as_of: date | None = None) -> tuple[list[AgingRow], AgingRow]:
+    """One row per partner with a balance (by name), and the totals row; one query.
+
+    Each posted invoice of `kind` dated on or before `as_of` counts its current amount due
     (net of payments and credit notes) in the bucket of its days past due on `as_of`."""
     as_of = as_of or company_today()
-    sums = [func.coalesce(func.sum(case((bucket_condition(bucket, as_of), Invoice.amount_due),
+    sums = [func.coalesce(func.sum(case((bucket_condition(bucket, as_of, kind),
+                                         Invoice.amount_due),
                                         else_=0)), 0).cast(Numeric(18, 2)).label(bucket)
             for bucket in AGING_BUCKETS]
     stmt = (select(Invoice.partner_id, Partner.name, *sums)
             .join(Partner, Partner.id == Invoice.partner_id)
-            .where(Invoice.kind == CUSTOMER_INVOICE, Invoice.state == "posted",
+            .where(Invoice.kind == kind, Invoice.state == "posted",
                    Invoice.amount_due > 0, Invoice.invoice_date <= as_of)
             .group_by(Invoice.partner_id, Partner.name)
             .order_by(Partner.name, Invoice.partner_id))

@@ -27,6 +27,7 @@ from erp.invoicing.models import (
     INVOICE_STATES,
     PAID,
     POSTED,
+    VENDOR_BILL,
     Invoice,
     InvoiceLine,
 )
@@ -81,6 +82,7 @@ LINE_SPEC = {
     "discount_pct": Number(places=2, min_value=0, max_value=100, default=Decimal("0")),
     "tax_rate": Number(places=2, min_value=0, max_value=100),
     "sales_order_line_id": Integer(min_value=1),
+    "purchase_order_line_id": Integer(min_value=1),
 }
 
 
@@ -90,7 +92,8 @@ def _announce_change(invoice: Invoice) -> None:
     credited): sales recounts the order's invoiced quantities (a subscriber, since sales
     depends on invoicing and not the other way)."""
     publish(InvoiceChanged(invoice_id=invoice.id, kind=invoice.kind,
-                           sales_order_id=invoice.sales_order_id))
+                           sales_order_id=invoice.sales_order_id,
+                           purchase_order_id=invoice.purchase_order_id))
 
 def guard(invoice: Invoice, action: str) -> None:
     """Refuse `action` unless the invoice's state allows it: a posted invoice is immutable
@@ -130,15 +133,16 @@ def overdue_condition(today: date):
 AGING_BUCKETS = ("current", "d1_30", "d31_60", "d61_90", "d90_plus")
 
 
-def bucket_condition(bucket: str, as_of: date):
-    """Posted customer invoices whose amount due falls in an aging bucket on `as_of`."""
+def bucket_condition(bucket: str, as_of: date, kind: str = CUSTOMER_INVOICE):
+    """Posted invoices of `kind` (customer invoices for AR, vendor bills for AP) whose
+    amount due falls in an aging bucket on `as_of`."""
     due = Invoice.due_date
     bounds = {"current": (as_of, None), "d1_30": (as_of - timedelta(30), as_of),
               "d31_60": (as_of - timedelta(60), as_of - timedelta(30)),
               "d61_90": (as_of - timedelta(90), as_of - timedelta(60)),
               "d90_plus": (None, as_of - timedelta(90))}[bucket]
     low, high = bounds
-    conditions = [Invoice.kind == CUSTOMER_INVOICE, Invoice.state == POSTED,
+    conditions = [Invoice.kind == kind, Invoice.state == POSTED,
                   Invoice.amount_due > 0, Invoice.invoice_date <= as_of]
     if low is not None:
         conditions.append(due >= low)
@@ -177,7 +181,8 @@ def invoice_query(*, q: str | None = None, kind: str | None = None, state: str |
     elif overdue is False:
         stmt = stmt.where(~overdue_condition(today))
     if bucket in AGING_BUCKETS:
-        stmt = stmt.where(bucket_condition(bucket, as_of or today))
+        stmt = stmt.where(bucket_condition(
+            bucket, as_of or today, VENDOR_BILL if kind == VENDOR_BILL else CUSTOMER_INVOICE))
     return stmt
 
 
@@ -256,15 +261,21 @@ def _clean_lines(raw: Any, purchase: bool) -> tuple[list[dict], dict[str, str]]:
 
 
 def _unknown_order_lines(cleaned: list[dict]) -> dict[str, str]:
-    """Lines may keep the sales order line they invoice; it must exist."""
-    ids = {line["sales_order_line_id"] for line in cleaned if line.get("sales_order_line_id")}
-    if not ids:
-        return {}
-    order_lines = table("sales_order_lines", column("id"))
-    known = set(db.session.scalars(select(order_lines.c.id).where(order_lines.c.id.in_(ids))))
-    return {f"lines.{index}.sales_order_line_id": _("No such sales order line.")
-            for index, line in enumerate(cleaned)
-            if line.get("sales_order_line_id") and line["sales_order_line_id"] not in known}
+    """Lines may keep the sales or purchase order line they invoice; it must exist."""
+    errors: dict[str, str] = {}
+    for key, name, message in (
+            ("sales_order_line_id", "sales_order_lines", _("No such sales order line.")),
+            ("purchase_order_line_id", "purchase_order_lines",
+             _("No such purchase order line."))):
+        ids = {line[key] for line in cleaned if line.get(key)}
+        if not ids:
+            continue
+        order_lines = table(name, column("id"))
+        known = set(db.session.scalars(select(order_lines.c.id)
+                                       .where(order_lines.c.id.in_(ids))))
+        errors.update({f"lines.{index}.{key}": message for index, line in enumerate(cleaned)
+                       if line.get(key) and line[key] not in known})
+    return errors
 
 
 def _set_lines(invoice: Invoice, lines: list[dict]) -> None:

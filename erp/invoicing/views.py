@@ -1,4 +1,4 @@
-"""Invoicing pages: invoice list, form, page and PDF; payments; the AR aging report."""
+"""Invoicing pages: invoice list, form, page and PDF; payments; the AR and AP aging reports."""
 from __future__ import annotations
 
 from flask import (
@@ -30,7 +30,7 @@ from erp.invoicing.forms import (
     partner_choices,
     product_choices,
 )
-from erp.invoicing.reports import ar_aging, partner_balance
+from erp.invoicing.reports import ap_aging, ar_aging, partner_balance
 from shared.api import Page, int_arg, paginate, query_arg
 from shared.dates import company_today
 from shared.errors import DomainError, NotFound, ValidationError
@@ -305,11 +305,22 @@ def reverse_payment(payment_id: int):
 @bp.get("/reports/ar-aging")
 @require("invoices", "read")
 def aging_report():
+    return _aging_page(ar_aging, payable=False)
+
+
+@bp.get("/reports/ap-aging")
+@require("payables", "read")
+def ap_aging_report():
+    """What we owe suppliers by how late it is, beside AR aging."""
+    return _aging_page(ap_aging, payable=True)
+
+
+def _aging_page(report, payable: bool):
     try:
         as_of = query_arg("as_of", IsoDate()) or company_today()
     except DomainError:
         as_of = company_today()
-    rows, totals = ar_aging(as_of)
+    rows, totals = report(as_of)
     biggest = max(totals.buckets.values(), default=0) or 1
     # The table pages through the customers (formatting thousands of rows is what is slow);
     # the chart and the totals row cover them all.
@@ -317,7 +328,10 @@ def aging_report():
     per_page = current_app.config["PER_PAGE_DEFAULT"]
     page = Page(rows[(number - 1) * per_page:number * per_page], len(rows), number, per_page)
     return render_template("erp/invoicing/aging.html", page=page, totals=totals, as_of=as_of,
-                           bucket_labels=BUCKET_LABELS, biggest=biggest)
+                           bucket_labels=BUCKET_LABELS, biggest=biggest, payable=payable,
+                           kind="vendor_bill" if payable else "customer_invoice",
+                           endpoint="invoicing.ap_aging_report" if payable
+                           else "invoicing.aging_report")
 
 
 def home_cards() -> list[HomeCard]:

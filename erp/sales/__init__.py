@@ -7,11 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Blueprints, the order and delivery sequences, demo orders, the home page's sales
-    cards, and the recount of invoiced quantities when an order's invoice changes."""
+    cards, the recount of invoiced quantities when an order's invoice changes, and the
+    reservation of received goods for the orders waiting for them."""
     from flask_babel import lazy_gettext as _l
 
     from erp.sales import api, forms, seed, services, views
-    from shared.events import InvoiceChanged
+    from shared.events import GoodsReceived, InvoiceChanged
     from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     registry.demo_steps.append(seed.seed_sales)
     registry.home_cards.append(views.home_cards)
     registry.subscribe(InvoiceChanged, services.recount_invoiced_on_change)
+    registry.subscribe(GoodsReceived, services.reserve_received)
     registry.add_record_kind("sales_orders", _l("Sales order"), "sales.show_order", "order_id",
                              "number", values={"state": forms.STATE_LABELS,
                                                "invoice_status": forms.INVOICE_STATUS_LABELS})

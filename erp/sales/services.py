@@ -55,6 +55,7 @@ from shared.errors import (
 )
 from shared.events import (
     DeliveryDone,
+    GoodsReceived,
     InvoiceChanged,
     OpportunityQuoted,
     OrderConfirmed,
@@ -443,6 +444,12 @@ def reserve_waiting(product_ids: Iterable[int] | None = None) -> list[SalesOrder
         if sum((line.reserved_qty for line in order.lines), QTY_ZERO) > before:
             helped.append(order)
     return helped
+
+
+def reserve_received(event: GoodsReceived) -> None:
+    """Goods arrived (a purchase receipt): reserve them for the orders waiting for those
+    products, oldest confirmation first, inside the receipt's transaction."""
+    reserve_waiting(event.product_ids)
 
 
 # --------------------------------------------------------------------------- delivering

@@ -47,6 +47,7 @@ from shared.forms import blank_choice
 from shared.permissions import can, require
 from shared.products.models import Product
 from shared.products.services import product_query, stock_figures
+from shared.registry import current_registry
 from shared.ui import HomeCard, pdf_response
 from shared.users.forms import EmptyForm
 
@@ -246,12 +247,15 @@ def live_totals():
 @require("sales_orders", "write")
 def product_picker():
     """htmx: products matching what is typed in a line's product field, with their stock
-    (one query for the products, one for their stock)."""
+    and what is incoming on purchase orders (one query each)."""
     q = (request.args.get("line-product_search") or request.args.get("q") or "").strip()
     products = list(db.session.scalars(product_query(q, active=True).limit(PICKER_LIMIT))) \
         if q else []
+    ids = [p.id for p in products]
+    provider = current_registry().incoming_detail_provider  # purchasing, when installed
     return render_template("erp/sales/_picker.html", products=products, q=q,
-                           figures=stock_figures(p.id for p in products))
+                           figures=stock_figures(ids),
+                           incoming=provider(ids) if provider and ids else {})
 
 
 # --------------------------------------------------------------------------- order page

@@ -4,7 +4,7 @@ activities.ticket_id to tickets (PostgreSQL; on SQLite adding one would rebuild 
 the activity service's check is the guard there)
 
 Revision ID: 0010_tickets
-Revises: 0008_order_opportunity_fk
+Revises: 0009_purchasing
 Create Date: 2026-11-30 08:22:35.657936
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_tickets'
-down_revision = '0008_order_opportunity_fk'
+down_revision = '0009_purchasing'
 branch_labels = None
 depends_on = None
 

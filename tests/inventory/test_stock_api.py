@@ -302,14 +302,21 @@ def test_reorder_suggestions_follow_the_formula(stock):
 
 
 def test_incoming_quantities_from_purchasing_lift_a_product_out(app, stock):
+    from sqlalchemy import literal, select
+
     from tests.conftest import replaced
+
+    def incoming(qty: str):
+        """Purchasing's query, replaced by one row: `qty` of LOW still to come."""
+        return lambda: select(literal(low).label("product_id"),
+                              literal(Decimal(qty)).label("qty"))
 
     low = stock.product("LOW", reorder_point="10", reorder_qty="5")
     stock.receive(low, 4)
-    with replaced(app, "incoming_provider", lambda ids: {low: Decimal("3.000")}):
+    with replaced(app, "incoming_query", incoming("3")):
         items = stock.api.get("/stock/reorder-suggestions").json["items"]
     assert items[0]["incoming"] == "3.000" and items[0]["suggested_qty"] == "5.000"
-    with replaced(app, "incoming_provider", lambda ids: {low: Decimal("7.000")}):
+    with replaced(app, "incoming_query", incoming("7")):
         assert stock.api.get("/stock/reorder-suggestions").json["items"] == []
 
 

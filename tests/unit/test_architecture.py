@@ -109,10 +109,11 @@ def test_each_application_gets_its_own_registry_filled_by_init_app():
     for registry in (first, second):
         assert [step.__module__ for step in registry.demo_steps] == [
             "shared.seed", "erp.inventory.seed", "erp.invoicing.seed", "erp.sales.seed",
-            "crm.tickets.seed", "crm.seed"]
-        assert {"partner", "stock_count", "sales_order", "customer_invoice"} <= \
-            set(registry.sequences)
+            "erp.purchasing.seed", "crm.tickets.seed", "crm.seed"]
+        assert {"partner", "stock_count", "sales_order", "customer_invoice",
+                "purchase_order", "purchase_receipt", "ticket"} <= set(registry.sequences)
         assert registry.stock_provider is not None
+        assert registry.incoming_provider is not None
     assert first.subscribers.keys() == second.subscribers.keys()
     assert all(len(first.subscribers[kind]) == len(second.subscribers[kind])
                for kind in first.subscribers)
@@ -129,10 +130,13 @@ def document_states() -> set[str]:
     from crm.pipeline.models import OPPORTUNITY_STATUSES
     from crm.tickets.models import TICKET_STATUSES
     from erp.invoicing.models import INVOICE_STATES, PAYMENT_STATES
+    from erp.purchasing.models import BILL_STATUSES
+    from erp.purchasing.models import ORDER_STATES as PURCHASE_ORDER_STATES
     from erp.sales.models import INVOICE_STATUSES, ORDER_STATES
 
-    return {*LEAD_STATUSES, *OPPORTUNITY_STATUSES, *TICKET_STATUSES, *INVOICE_STATES, *PAYMENT_STATES,
-            *INVOICE_STATUSES, *ORDER_STATES}
+    return {*LEAD_STATUSES, *OPPORTUNITY_STATUSES, *TICKET_STATUSES, *INVOICE_STATES,
+            *PAYMENT_STATES, *INVOICE_STATUSES, *ORDER_STATES, *PURCHASE_ORDER_STATES,
+            *BILL_STATUSES}
 
 
 def state_names_spelled(text: str, states: set[str]) -> list[str]:

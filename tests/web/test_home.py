@@ -19,12 +19,13 @@ TICKETS = {"Open tickets", "Breached tickets", "Tickets due today", "My ticket q
 
 
 @pytest.mark.parametrize("role, labels", [
-    ("warehouse", {"Products to reorder", "Orders to deliver"}),
+    ("warehouse", {"Products to reorder", "Orders to deliver", "Purchases to receive"}),
     ("support", {"Products to reorder", "Receivables", "Overdue receivables", *TICKETS}),
     ("sales", {"Products to reorder", "Receivables", "Overdue receivables",
                "Weighted pipeline", "My overdue activities", "Quotations open", *TICKETS}),
     ("finance", {"Products to reorder", "Receivables", "Overdue receivables",
-                 "Weighted pipeline", "My overdue activities", "Orders to invoice", *TICKETS}),
+                 "Weighted pipeline", "My overdue activities", "Orders to invoice",
+                 "Late purchase orders", *TICKETS}),
 ])
 def test_each_role_sees_the_figures_it_may_read(client, login_as, role, labels):
     login_as(role)
