@@ -19,7 +19,7 @@ from shared.audit.hooks import install_audit_hook
 from shared.db import configure_engine
 from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.extensions import babel, bootstrap, csrf, db, migrate
-from shared.http import is_api_request
+from shared.http import is_api_request, same_site_referrer
 from shared.registry import install_registry
 from shared.users.auth import init_login
 
@@ -69,7 +69,7 @@ def register_error_handlers(app: Flask) -> None:
             return render_template("error.html", status=exc.status, message=exc.message), \
                 exc.status
         flash(exc.message, "danger")
-        return redirect(request.referrer or url_for("ui.home"))
+        return redirect(same_site_referrer() or url_for("ui.home"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -1,7 +1,10 @@
 """Small request helpers shared by the platform."""
 from __future__ import annotations
 
-from flask import request
+from urllib.parse import unquote, urlsplit
+
+from flask import redirect, request
+from werkzeug.wrappers import Response
 
 API_PREFIX = "/api/v1"
 
@@ -12,3 +15,44 @@ def is_api_request() -> bool:
 
 def client_ip() -> str:
     return (request.remote_addr or "unknown")[:45]
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path of this site ("/invoices/7?x=1"), else None.
+
+    Browsers forgive a lot: they drop tabs and newlines inside a URL ("/\t/evil.example/"
+    becomes "//evil.example/", another host), read a backslash as a slash and follow
+    "//host" and "scheme:" anywhere. So a target is accepted only when it starts with one
+    "/", has no control character or backslash (raw or %-encoded) nor a raw space, and names
+    no host or scheme once parsed."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    decoded = unquote(target)
+    if " " in target or any("\\" in text or any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+                            for text in (target, decoded)):
+        return None
+    if decoded.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def safe_redirect(target: str | None, fallback: str) -> Response:
+    """Redirect to `target` if it is a path of this site, else to `fallback` (the one way
+    every page follows a `next` or a Referer)."""
+    return redirect(local_path(target) or fallback)
+
+
+def same_site_referrer() -> str | None:
+    """The Referer's path when it is a page of this site (scheme and host included), else
+    None: an error redirects back to it, never to another host."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return local_path(path)

@@ -11,7 +11,6 @@ from flask import (
     current_app,
     g,
     has_request_context,
-    redirect,
     render_template,
     request,
     session,
@@ -24,6 +23,7 @@ from sqlalchemy import func, select
 from shared import formatting
 from shared.company.models import COMPANY_ID, Company
 from shared.extensions import db
+from shared.http import safe_redirect
 from shared.partners.models import Partner
 from shared.permissions import can, public, signed_in
 from shared.products.models import Product
@@ -89,9 +89,7 @@ def set_language():
         if current_user.is_authenticated:
             user_services.set_locale(current_user.id, locale)
         session["locale"] = locale
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else url_for("ui.home"))
+    return safe_redirect(request.form.get("next"), url_for("ui.home"))
 
 
 def company_currency() -> str:

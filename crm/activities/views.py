@@ -11,6 +11,7 @@ from crm.activities.forms import KIND_LABELS, ActivityForm
 from shared.api import bool_arg, paginate
 from shared.dates import company_today
 from shared.forms import run_form
+from shared.http import safe_redirect
 from shared.permissions import require
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
@@ -79,6 +80,4 @@ def new_activity():
 def mark_done(activity_id: int):
     activity = services.mark_done(activity_id)
     flash(_("Marked done: %(subject)s", subject=activity.subject), "success")
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else url_for("activities.my_activities"))
+    return safe_redirect(request.form.get("next"), url_for("activities.my_activities"))

@@ -20,6 +20,7 @@ from erp.inventory.models import DEFAULT_LOCATION_LABELS, DEFAULT_LOCATIONS
 from shared.api import Page, int_arg, paginate
 from shared.errors import DomainError, ValidationError
 from shared.forms import run_form
+from shared.http import safe_redirect
 from shared.permissions import can, require
 from shared.ui import HomeCard
 
@@ -89,9 +90,7 @@ def scan():
 def reverse_move(move_id: int):
     reversal = services.reverse_move(move_id, user_id=current_user.id)
     flash(_("Move %(id)d reversed by move %(new)d.", id=move_id, new=reversal.id), "success")
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else url_for("inventory.list_moves"))
+    return safe_redirect(request.form.get("next"), url_for("inventory.list_moves"))
 
 
 # --------------------------------------------------------------------------- ledger

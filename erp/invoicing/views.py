@@ -35,6 +35,7 @@ from shared.api import Page, int_arg, paginate, query_arg
 from shared.dates import company_today
 from shared.errors import DomainError, NotFound, ValidationError
 from shared.extensions import db
+from shared.http import safe_redirect
 from shared.permissions import can, require
 from shared.ui import HomeCard, money, pdf_response
 from shared.users.forms import EmptyForm
@@ -291,12 +292,10 @@ def new_payment():
 @bp.post("/payments/<int:payment_id>/reverse")
 @require("invoices", "write")
 def reverse_payment(payment_id: int):
-    back = request.form.get("next", "")
     if EmptyForm().validate_on_submit():
         payment_services.reverse_payment(payment_id, user_id=current_user.id)
         flash(_("Payment reversed; its invoices are open again."), "success")
-    return redirect(back if back.startswith("/") and not back.startswith("//")
-                    else url_for("invoicing.list_invoices"))
+    return safe_redirect(request.form.get("next"), url_for("invoicing.list_invoices"))
 
 
 # --------------------------------------------------------------------------- reports

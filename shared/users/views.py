@@ -9,7 +9,7 @@ from sqlalchemy import select
 from shared.api import paginate
 from shared.errors import Throttled
 from shared.forms import run_form
-from shared.http import client_ip
+from shared.http import client_ip, local_path
 from shared.permissions import public, require, signed_in
 from shared.queries import search
 from shared.users import services
@@ -20,9 +20,7 @@ bp = Blueprint("users", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("ui.home")
+    return local_path(target) or url_for("ui.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
