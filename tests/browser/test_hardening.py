@@ -50,3 +50,40 @@ def test_company_settings_with_a_logo(app, live_server: str, page: Page,
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Company settings saved.")).to_be_visible()
     expect(page.get_by_alt_text("Logo")).to_have_count(0)
+
+
+def test_a_user_manages_their_own_api_tokens(app, live_server: str, page: Page) -> None:
+    _, email = make_user(app, "sales")
+    sign_in(page, live_server, email)
+    page.get_by_test_id("api-tokens-link").click()
+    expect(page.get_by_role("heading", name="API tokens")).to_be_visible()
+
+    page.get_by_label("Expires after (days)").fill("0")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#expires_in_days + .invalid-feedback")).to_contain_text("at least 1")
+
+    page.get_by_label("Access").select_option("read")
+    page.get_by_label("Expires after (days)").fill("30")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.get_by_test_id("new-token-value").input_value()
+    assert len(secret) >= 32
+    rows = page.get_by_test_id("token-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Read only")
+
+    me = page.request.get(f"{live_server}/api/v1/me",
+                          headers={"Authorization": f"Bearer {secret}"})
+    assert me.status == 200
+    refused = page.request.post(f"{live_server}/api/v1/partners", data={"name": "x"},
+                                headers={"Authorization": f"Bearer {secret}"})
+    assert refused.status == 403
+
+    page.goto(f"{live_server}/account/tokens")
+    expect(page.get_by_test_id("new-token")).to_have_count(0)  # the secret is shown once
+    page.once("dialog", lambda dialog: dialog.accept())
+    rows.first.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_text("The token is revoked")).to_be_visible()
+    expect(page.get_by_test_id("token-row")).to_have_count(0)
+    gone = page.request.get(f"{live_server}/api/v1/me",
+                            headers={"Authorization": f"Bearer {secret}"})
+    assert gone.status == 401
