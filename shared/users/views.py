@@ -37,7 +37,9 @@ bp = Blueprint("users", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    # A control character (a newline) in a Location header answered 500.
+    if target and target.startswith("/") and not target.startswith("//") \
+            and target.isprintable():
         return target
     return url_for("ui.home")
 
