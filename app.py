@@ -19,7 +19,7 @@ from shared.audit.hooks import install_audit_hook
 from shared.db import configure_engine
 from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.extensions import babel, bootstrap, csrf, db, migrate
-from shared.http import is_api_request, same_site_referrer
+from shared.http import install_id_converter, is_api_request, same_site_referrer
 from shared.registry import install_registry
 from shared.users.auth import init_login
 
@@ -36,6 +36,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     INSTANCE_DIR.mkdir(exist_ok=True)
     app.json = ApiJSONProvider(app)
     app.session_interface = ApiAwareSessionInterface()
+    install_id_converter(app)
 
     db.init_app(app)
     with app.app_context():
@@ -47,6 +48,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     babel.init_app(app, locale_selector=ui.select_locale)
     bootstrap.init_app(app)
     install_audit_hook()
+    api_plumbing.install_input_checks(app)  # before the idempotency keys: nothing reserved
     api_plumbing.install_idempotency(app)
     ui.install_template_helpers(app)
 

@@ -45,7 +45,7 @@ def _name_records(registry) -> None:
     from shared.formatting import UNIT_LABELS
     from shared.partners.forms import KIND_LABELS
     from shared.products.forms import TYPE_LABELS
-    from shared.users.forms import ROLE_LABELS
+    from shared.users.forms import ROLE_LABELS, TOKEN_SCOPE_LABELS
 
     registry.add_record_kind("partners", _l("Partner"), "partners.show_partner", "partner_id",
                              "name", values={"kind": KIND_LABELS})
@@ -53,4 +53,8 @@ def _name_records(registry) -> None:
                              "name", values={"type": TYPE_LABELS, "uom": UNIT_LABELS})
     registry.add_record_kind("users", _l("User"), "users.edit_user", "user_id", "name")
     registry.add_record_kind("user_roles", _l("Role"), values={"role": ROLE_LABELS})
+    registry.add_record_kind("api_tokens", _l("API token"),
+                             fields={"scope": _l("Access"), "expires_at": _l("Expires"),
+                                     "revoked_at": _l("Revoked")},
+                             values={"scope": TOKEN_SCOPE_LABELS})
     registry.add_record_kind("company", _l("Company"), name_column="name")

@@ -52,6 +52,54 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     return blueprint
 
 
+MAX_JSON_DEPTH = 32  # the deepest API body is an object of lists of objects
+
+
+class BadInput(DomainError):
+    status = 400
+    code = "invalid_input"
+
+
+def _too_deep_or_nul(data: Any) -> str | None:
+    """What is wrong with a parsed JSON body that no field rule could take, if anything
+    (walked without recursion, so no depth can crash the walk itself)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return "deep"
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "nul"
+        elif isinstance(value, dict):
+            stack.extend((key, depth) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return None
+
+
+def check_input() -> None:
+    """Every request, before its view: refuse what no field rule can take. A NUL character
+    anywhere in the query, a form or a JSON body (PostgreSQL cannot store it), and JSON
+    nested deeper than MAX_JSON_DEPTH (too deep for the parser answered 500) are a 400
+    with the error envelope."""
+    texts = [text for key, values in request.args.lists() for text in (key, *values)]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        texts += [text for key, values in request.form.lists() for text in (key, *values)]
+        texts += [upload.filename or "" for upload in request.files.values()]
+    problem = "nul" if any("\x00" in text for text in texts) else None
+    if problem is None and request.is_json and request.content_length != 0:
+        try:
+            problem = _too_deep_or_nul(request.get_json(silent=True))
+        except RecursionError:
+            problem = "deep"
+    if problem == "deep":
+        raise BadInput(_("The request body is nested too deeply."), code="invalid_json")
+    if problem == "nul":
+        raise BadInput(_("The request contains a NUL character, which is not allowed."))
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object; anything else is a 400."""
     data = request.get_json(silent=True)
@@ -152,6 +200,10 @@ def _idempotency_teardown(exc: BaseException | None) -> None:
     if reserved and exc is not None:
         db.session.rollback()
         idempotency.release(*reserved)
+
+
+def install_input_checks(app: Flask) -> None:
+    app.before_request(check_input)
 
 
 def install_idempotency(app: Flask) -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from flask import redirect, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
+
+from shared.validation import MAX_INT
 
 API_PREFIX = "/api/v1"
 
@@ -56,3 +61,19 @@ def same_site_referrer() -> str | None:
         return None
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return local_path(path)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: Werkzeug's, but a number larger than the database stores
+    (2^63 crashed SQLite's driver) is a 400 with the error envelope, not a 500."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_INT:
+            raise BadRequest(_("This id is out of range."))
+        return number
+
+
+def install_id_converter(app) -> None:
+    """Before any route is added: routes compile their converters when registered."""
+    app.url_map.converters["int"] = IdConverter

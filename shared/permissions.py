@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flask import g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from shared.errors import Forbidden, NotAuthenticated
@@ -66,9 +68,15 @@ def _mark(fn: Callable, permission: tuple[str, str], check: Callable[[], None]) 
     return wrapper
 
 
+# What a read-only API token may do (HEAD is a GET without its body).
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 def _require_sign_in() -> None:
     if not current_user.is_authenticated:
         raise NotAuthenticated()
+    if g.get("token_scope") == "read" and request.method not in READ_METHODS:
+        raise Forbidden(_("This API token may only read."))
 
 
 def require(area: str, action: str) -> Callable[[Callable], Callable]:

@@ -18,6 +18,9 @@ from flask_babel import gettext as _
 from shared.errors import ValidationError
 
 MISSING = object()
+# The largest whole number a column stores (PostgreSQL's integer; ids, days, counts): a bigger
+# one is refused here rather than failing in the database.
+MAX_INT = 2**31 - 1
 
 
 class FieldError(Exception):
@@ -53,6 +56,8 @@ class Text(Field):
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             raise FieldError(_("Must be text."))
         text = str(value).strip()
+        if "\x00" in text:  # PostgreSQL cannot store it
+            raise FieldError(_("Must not contain a NUL character."))
         if len(text) > self.max_length:
             raise FieldError(_("At most %(n)d characters.", n=self.max_length))
         return text
@@ -118,6 +123,8 @@ class Number(Field):
             raise FieldError(_("At most %(n)d decimal places.", n=self.places))
         if abs(number) >= Decimal(10) ** (self.PRECISION - self.places):
             raise FieldError(_("This number is too large."))
+        if number.is_zero():
+            number = number.copy_abs()  # "-0" is 0, never a stored -0.00
         if self.positive and number <= 0:
             raise FieldError(_("Must be greater than zero."))
         if self.min_value is not None and number < self.min_value:
@@ -157,6 +164,8 @@ class Integer(Field):
             value = int(value)
         if not isinstance(value, int):
             raise FieldError(_("Must be a whole number."))
+        if not -MAX_INT - 1 <= value <= MAX_INT:
+            raise FieldError(_("This number is too large."))
         if self.min_value is not None and value < self.min_value:
             raise FieldError(_("Must be at least %(n)s.", n=format_decimal(self.min_value)))
         if self.max_value is not None and value > self.max_value:

@@ -22,6 +22,7 @@ from sqlalchemy import Select, select
 
 from crm.leads.models import Lead, LeadImport
 from crm.leads.services import LEAD_SPEC, SOURCE_LABELS, normal_key
+from shared.csvfiles import csv_lines, unescape_cell
 from shared.db import transactional, utcnow
 from shared.errors import ValidationError
 from shared.extensions import db
@@ -151,7 +152,7 @@ def _records(text: str, mapping: dict[str, str]) -> Iterator[tuple[int, dict[str
         start, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        yield start, {name: row[index] if index < len(row) else ""
+        yield start, {name: unescape_cell(row[index]) if index < len(row) else ""
                       for index, name in columns if name}
 
 
@@ -245,26 +246,10 @@ EXPORT_FIELDS = ("title", "contact_name", "company_name", "email", "phone", "str
 
 
 def export_rows(stmt: Select) -> Iterator[str]:
-    """The leads of `stmt` (already filtered and row-limited) as CSV lines, streamed."""
+    """The leads of `stmt` (already filtered and row-limited) as CSV lines, streamed: the
+    query runs when the download starts, inside its streamed request context."""
     owners = dict(db.session.execute(select(User.id, User.email)).all())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    buffer.write("\ufeff")  # so Excel opens Chinese text as UTF-8
-    writer.writerow(EXPORT_FIELDS)
-    yield flush()
-    for lead in db.session.scalars(stmt.execution_options(yield_per=1000)):
-        writer.writerow([
-            owners.get(lead.owner_id, "") if name == "owner_email"
-            else "" if getattr(lead, name) is None else getattr(lead, name)
-            for name in EXPORT_FIELDS])
-        if buffer.tell() > 64_000:
-            yield flush()
-    yield flush()
-
+    rows = ([owners.get(lead.owner_id, "") if name == "owner_email" else getattr(lead, name)
+             for name in EXPORT_FIELDS]
+            for lead in db.session.scalars(stmt.execution_options(yield_per=1000)))
+    yield from csv_lines(EXPORT_FIELDS, rows)

@@ -7,6 +7,14 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from shared.forms import ServiceForm
 
 
+class UploadField(FileField):
+    """A file input that never takes a value from the record the form edits: the stored logo
+    (bytes) is not an upload, and reading it as one answered 500."""
+
+    def process_data(self, value) -> None:
+        self.data = None
+
+
 class CompanyForm(ServiceForm):
     name = StringField(_l("Company name"))
     street = StringField(_l("Street"))
@@ -21,7 +29,7 @@ class CompanyForm(ServiceForm):
                          validate_choice=False)
     bank_details = TextAreaField(_l("Bank details"), render_kw={"rows": 3})
     invoice_footer = TextAreaField(_l("Invoice footer"), render_kw={"rows": 2})
-    logo = FileField(_l("Logo (PNG or JPEG, at most 1 MB)"))
+    logo = UploadField(_l("Logo (PNG or JPEG, at most 1 MB)"))
     remove_logo = BooleanField(_l("Remove the logo"))
     sales_see_own_only = BooleanField(
         _l("Salespeople see only their own leads and opportunities"))

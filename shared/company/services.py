@@ -1,10 +1,13 @@
 """Company settings: one row, created by init-db."""
 from __future__ import annotations
 
+import io
+import warnings
 from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
+from PIL import Image, ImageOps
 
 from shared.company.models import COMPANY_ID, Company
 from shared.db import transactional
@@ -28,8 +31,15 @@ COMPANY_SPEC = {
     "ticket_assignment": Choice(("manual", "round_robin", "least_open"), required=True),
 }
 
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}  # Pillow's format -> the served type
 LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 4000  # pixels
+LOGO_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff")
+
+
+def _damaged_image() -> str:
+    return _("The image is damaged or is not really a PNG or JPEG; save it again from an "
+             "image editor.")
 
 
 def get_company() -> Company:
@@ -65,16 +75,51 @@ def update_company(data: dict, *, logo: bytes | None = None,
 
 @transactional
 def set_logo(content: bytes) -> None:
+    """Store `content` as the logo once Pillow has decoded it and written it again, so that
+    only pixels are kept: nothing appended to or hidden in the file (HTML, a script, a
+    comment, metadata) is ever served."""
     if len(content) > LOGO_MAX_BYTES:
         raise ValidationError(fields={"logo": _("At most 1 MB.")})
-    mimetype = next((kind for magic, kind in LOGO_TYPES.items() if content.startswith(magic)),
-                    None)
-    if mimetype is None:
-        raise ValidationError(fields={"logo": _("A PNG or JPEG image, please.")})
+    logo, mimetype = clean_image(content)
     company = get_company()
-    company.logo = content
+    company.logo = logo
     company.logo_mimetype = mimetype
     company.logo_version += 1
+
+
+def clean_image(content: bytes) -> tuple[bytes, str]:
+    """A PNG or JPEG decoded and encoded again (PNG stays PNG, JPEG stays JPEG, turned
+    upright by its EXIF orientation) with its MIME type; a ValidationError on the `logo`
+    field for anything else."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content), formats=tuple(LOGO_TYPES)) as image:
+                kind = image.format
+                if max(image.size) > LOGO_MAX_SIDE:
+                    raise ValidationError(fields={"logo": _(
+                        "At most %(n)d pixels wide and high.", n=LOGO_MAX_SIDE)})
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                has_alpha = "A" in upright.getbands() or "transparency" in upright.info
+                mode = "RGBA" if kind == "PNG" and has_alpha else "RGB"
+                pixels = upright.convert(mode)
+    except ValidationError:
+        raise
+    except Image.UnidentifiedImageError:
+        if not content.startswith(LOGO_SIGNATURES):
+            raise ValidationError(fields={"logo": _("A PNG or JPEG image, please.")}) from None
+        raise ValidationError(fields={"logo": _damaged_image()}) from None
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        raise ValidationError(fields={"logo": _damaged_image()}) from None
+    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())  # pixels only, no metadata
+    out = io.BytesIO()
+    if kind == "PNG":
+        clean.save(out, "PNG", optimize=True)
+    else:
+        clean.save(out, "JPEG", quality=90)
+    return out.getvalue(), LOGO_TYPES[kind]
 
 
 def _remove_logo(company: Company) -> None:

@@ -11,7 +11,8 @@ from shared.http import client_ip
 from shared.permissions import public, require, signed_in
 from shared.queries import search
 from shared.users import services
-from shared.users.models import User
+from shared.users.auth import remember_actor
+from shared.users.models import ApiToken, User
 
 bp = api_blueprint("users_api", __name__)
 
@@ -27,6 +28,11 @@ def _bearer_token() -> str:
     return header[7:].strip() if header[:7].lower() == "bearer " else ""
 
 
+def token_json(token: ApiToken) -> dict:
+    return {"id": token.id, "scope": token.scope, "created_at": token.created_at,
+            "expires_at": token.expires_at, "last_used_at": token.last_used_at}
+
+
 @bp.post("/auth/token")
 @public
 def create_token():
@@ -34,17 +40,32 @@ def create_token():
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not isinstance(password, str):
         raise AuthenticationFailed()
+    options = services.token_options(body)  # a bad scope or lifetime: 422 before signing in
     user = services.check_credentials(email, password, client_ip())
     if user is None:
         raise AuthenticationFailed()
-    token = services.issue_token(user.id)
-    return {"token": token, "user": user_json(user)}, 201
+    remember_actor(user)  # the token's creation is the user's own, on their history
+    raw, token = services.issue_token(options, user_id=user.id)
+    return {"token": raw, **token_json(token), "user": user_json(user)}, 201
 
 
 @bp.delete("/auth/token")
 @signed_in
 def delete_token():
-    services.revoke_token(services.hash_token(_bearer_token()))
+    services.revoke_token_in_use(services.hash_token(_bearer_token()), user_id=current_user.id)
+    return "", 204
+
+
+@bp.get("/auth/tokens")
+@signed_in
+def list_tokens():
+    return {"items": [token_json(token) for token in services.user_tokens(current_user.id)]}
+
+
+@bp.delete("/auth/tokens/<int:token_id>")
+@signed_in
+def delete_token_by_id(token_id: int):
+    services.revoke_token(token_id, user_id=current_user.id)
     return "", 204
 
 

@@ -9,7 +9,7 @@ from shared.users import services
 from shared.users.models import User
 
 
-def _remember_actor(user: User | None) -> User | None:
+def remember_actor(user: User | None) -> User | None:
     if user is not None:
         g.actor_id = user.id  # the audit hook reads this; no ORM access during a flush
     return user
@@ -17,7 +17,7 @@ def _remember_actor(user: User | None) -> User | None:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    return _remember_actor(services.load_session_user(session_id))
+    return remember_actor(services.load_session_user(session_id))
 
 
 @login_manager.request_loader
@@ -27,7 +27,11 @@ def load_user_from_bearer(req) -> User | None:
     header = req.headers.get("Authorization", "")
     if header[:7].lower() != "bearer " or not header[7:].strip():
         return None
-    return _remember_actor(services.user_for_token(header[7:].strip()))
+    token = services.token_in_use(header[7:].strip())
+    if token is None:
+        return None
+    g.token_scope = token.scope  # shared/permissions.py lets a `read` token only GET
+    return remember_actor(token.user)
 
 
 def init_login(app) -> None:

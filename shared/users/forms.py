@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 
 from shared.forms import MultiCheckboxField, ServiceForm
 from shared.users.models import ROLES
@@ -13,6 +20,9 @@ ROLE_LABELS = {
     "finance": _l("Finance"),
     "support": _l("Support"),
 }
+
+
+TOKEN_SCOPE_LABELS = {"full": _l("Full access"), "read": _l("Read only")}
 
 
 class LoginForm(ServiceForm):
@@ -38,3 +48,15 @@ class UserForm(ServiceForm):
 
 class EmptyForm(ServiceForm):
     """A form with only its CSRF token, for action buttons."""
+
+
+class TokenForm(ServiceForm):
+    """A new API token of one's own: what it may do and for how many days."""
+
+    scope = SelectField(_l("Access"), choices=list(TOKEN_SCOPE_LABELS.items()),
+                        validate_choice=False)
+    expires_in_days = StringField(
+        _l("Expires after (days)"), render_kw={"inputmode": "numeric"},
+        description=_l("From 1 to 3650 days; leave empty for a token that lasts until you "
+                       "revoke it."))
+    submit = SubmitField(_l("Create token"))

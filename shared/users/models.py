@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, utcnow
@@ -66,14 +66,24 @@ class UserRole(Base):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
+TOKEN_SCOPES = ("full", "read")
+
+
 class ApiToken(Base):
+    """A bearer token of the API. Only its hash is stored; `read` tokens may only GET. Its
+    creation and revocation are recorded on its user's history (never the hash)."""
+
     __tablename__ = "api_tokens"
-    __audited__ = False
+    __audit_as__ = ("users", "user_id")
+    __audit_exclude__ = frozenset({"token_hash", "last_used_at"})
+    __table_args__ = (CheckConstraint("scope IN ('full', 'read')", name="scope_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    scope: Mapped[str] = mapped_column(String(10), default="full", server_default="full")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]  # None: until revoked
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 

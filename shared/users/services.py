@@ -3,22 +3,32 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from shared.db import transactional, utcnow
 from shared.errors import Duplicate, InvalidState, NotFound, Throttled, ValidationError
 from shared.extensions import db
-from shared.users.models import ROLES, ApiToken, LoginFailure, User, UserRole
+from shared.users.models import ROLES, TOKEN_SCOPES, ApiToken, LoginFailure, User, UserRole
 from shared.users.passwords import burn_time, hash_password, verify_password
-from shared.validation import Boolean, ChoiceList, Email, FieldError, Text, clean
+from shared.validation import (
+    Boolean,
+    Choice,
+    ChoiceList,
+    Email,
+    FieldError,
+    Integer,
+    Text,
+    clean,
+)
 
 LOCALES = ("en", "zh")
 MIN_PASSWORD_LENGTH = 8
+MAX_TOKEN_DAYS = 3650
 
 
 class Password(Text):
@@ -115,9 +125,9 @@ def _set_roles(user: User, roles: list[str]) -> None:
 def _end_sessions(user: User) -> None:
     """Every cookie session and API token of this user stops working at once."""
     user.session_version += 1
-    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
-                                              ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()))
+    now = utcnow()
+    for token in user_tokens(user.id):  # one by one, so that each is on the user's history
+        token.revoked_at = now
 
 
 @transactional
@@ -169,31 +179,90 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+TOKEN_SPEC = {
+    "scope": Choice(TOKEN_SCOPES, default="full"),
+    "expires_in_days": Integer(min_value=1, max_value=MAX_TOKEN_DAYS),
+}
+# How stale a token's last use may be before a call writes it again (one write a minute at
+# most, not one per call).
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def token_options(data: dict | None) -> dict:
+    """The scope and lifetime a new token is asked for, checked (API.md, "Tokens, further")."""
+    return clean(TOKEN_SPEC, data or {})
+
+
 @transactional
-def issue_token(user_id: int) -> str:
-    """A new API token (256 random bits); only its hash is stored."""
+def issue_token(data: dict | None = None, *, user_id: int) -> tuple[str, ApiToken]:
+    """A new API token (256 random bits) of the user `user_id`, with the scope (`full` or
+    `read`) and the lifetime in days that `data` asks for; only its hash is stored. The
+    secret is returned once, here."""
+    values = token_options(data)
     raw = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user_id, token_hash=hash_token(raw)))
-    return raw
+    days = values.get("expires_in_days")
+    now = utcnow()
+    token = ApiToken(user_id=user_id, token_hash=hash_token(raw), scope=values["scope"],
+                     created_at=now, expires_at=now + timedelta(days=days) if days else None)
+    db.session.add(token)
+    db.session.flush()
+    return raw, token
+
+
+def user_tokens(user_id: int) -> list[ApiToken]:
+    """The user's tokens that are not revoked (expired ones too), newest first."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id.desc())))
+
+
+def is_expired(token: ApiToken, now: datetime | None = None) -> bool:
+    return token.expires_at is not None and token.expires_at <= (now or utcnow())
 
 
 @transactional
-def revoke_token(token_hash: str) -> None:
-    db.session.execute(update(ApiToken).where(ApiToken.token_hash == token_hash,
-                                              ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()))
+def revoke_token(token_id: int, *, user_id: int) -> None:
+    """Revoke one of the user's own tokens; another user's, or one already revoked, is not
+    found."""
+    token = db.session.scalar(select(ApiToken).where(
+        ApiToken.id == token_id, ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)))
+    if token is None:
+        raise NotFound(_("No such token."))
+    token.revoked_at = utcnow()
 
 
-def user_for_token(raw: str) -> User | None:
-    """The active user behind a bearer token, with the roles, in one query (every API call
-    runs it)."""
+@transactional
+def revoke_token_in_use(token_hash: str, *, user_id: int) -> None:
+    token = db.session.scalar(select(ApiToken).where(
+        ApiToken.token_hash == token_hash, ApiToken.user_id == user_id,
+        ApiToken.revoked_at.is_(None)))
+    if token is not None:
+        token.revoked_at = utcnow()
+
+
+def token_in_use(raw: str) -> ApiToken | None:
+    """The live token behind a bearer secret (not revoked, not expired, of an active user),
+    with its user and roles, in one query (every API call runs it). Its last use is written
+    at most once a minute."""
+    now = utcnow()
     token = db.session.scalars(
         select(ApiToken).where(ApiToken.token_hash == hash_token(raw),
-                               ApiToken.revoked_at.is_(None))
+                               ApiToken.revoked_at.is_(None),
+                               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
         .options(joinedload(ApiToken.user).joinedload(User.role_rows))).unique().first()
     if token is None or not token.user.active:
         return None
-    return token.user
+    if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
+        _touch_token(token.id, now)
+    return token
+
+
+@transactional
+def _touch_token(token_id: int, now: datetime) -> None:
+    db.session.execute(update(ApiToken).where(
+        ApiToken.id == token_id,
+        or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_PRECISION))
+        .values(last_used_at=now))
 
 
 def load_session_user(session_id: str) -> User | None:

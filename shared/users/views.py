@@ -1,25 +1,43 @@
 """Sign-in pages and the user administration pages."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from shared.api import paginate
+from shared.db import utcnow
 from shared.errors import Throttled
 from shared.forms import run_form
 from shared.http import client_ip, local_path
 from shared.permissions import public, require, signed_in
 from shared.queries import search
 from shared.users import services
-from shared.users.forms import ROLE_LABELS, EmptyForm, LoginForm, UserForm
+from shared.users.forms import (
+    ROLE_LABELS,
+    TOKEN_SCOPE_LABELS,
+    EmptyForm,
+    LoginForm,
+    TokenForm,
+    UserForm,
+)
 from shared.users.models import User
 
 bp = Blueprint("users", __name__)
 
 
 def _safe_next(target: str | None) -> str:
+    # A control character (a newline) in a Location header answered 500: local_path refuses it.
     return local_path(target) or url_for("ui.home")
 
 
@@ -90,3 +108,33 @@ def edit_user(user_id: int):
         flash(_("User saved."), "success")
         return redirect(url_for("users.list_users"))
     return render_template("shared/users/form.html", form=form, user=user)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@signed_in
+def api_tokens():
+    """The signed-in user's own API tokens: the list, a new one (its secret shown on this
+    answer only, never stored or sent again) and revoking one."""
+    form = TokenForm()
+    created = run_form(form, lambda values: services.issue_token(values,
+                                                                 user_id=current_user.id))
+    secret = None
+    if created is not None:
+        secret = created[0]
+        form = TokenForm(formdata=None)
+    response = make_response(render_template(
+        "shared/users/tokens.html", form=form, secret=secret,
+        tokens=services.user_tokens(current_user.id), now=utcnow(),
+        scope_labels=TOKEN_SCOPE_LABELS, revoke_form=EmptyForm()))
+    response.headers["Cache-Control"] = "no-store"  # the secret stays in no cache
+    return response
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@signed_in
+def revoke_api_token(token_id: int):
+    if EmptyForm().validate_on_submit():
+        services.revoke_token(token_id, user_id=current_user.id)
+        flash(_("The token is revoked: programs that use it are refused from now on."),
+              "success")
+    return redirect(url_for("users.api_tokens"))

@@ -144,3 +144,29 @@ def test_export_honours_the_filters_and_round_trips(app, client, login_as, api_a
     assert rows[0]["owner_email"].startswith("sales-")
     assert export(client, "?q=Event")[0]["title"] == "Event lead"
     assert export(client, "?mine=1") == []
+
+
+FORMULAS = {"title": "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "company_name": "@SUM(A1:A9)", "notes": "+1+cmd|' /C calc'!A0", "city": "-2+3",
+            "phone": "+86 571 1111 2222", "expected_revenue": "2.50"}
+
+
+def test_export_neutralises_formula_cells_and_imports_them_back_unchanged(app, client,
+                                                                          login_as, api_as):
+    assert api_as("sales").post("/leads", json=FORMULAS).status_code == 201
+    login_as("sales")
+    response = client.get("/leads/export.csv")
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    row = next(csv.DictReader(io.StringIO(text)))
+    for name in ("title", "company_name", "notes", "city", "phone"):
+        assert row[name] == "'" + FORMULAS[name], name
+    assert row["expected_revenue"] == "2.50"  # a number stays a number
+    # the exported file imports as the same leads
+    html = upload(client, text, "export.csv").get_data(as_text=True)
+    assert confirm(client, html).status_code == 302
+    with app.app_context():
+        from shared.extensions import db
+        leads = db.session.scalars(db.select(Lead).order_by(Lead.id)).all()
+        assert len(leads) == 2
+        for name in ("title", "company_name", "notes", "city", "phone"):
+            assert getattr(leads[1], name) == FORMULAS[name], name

@@ -88,13 +88,16 @@ def test_a_rolled_back_change_leaves_no_audit_entry(ctx):
     assert [e.action for e in entries("partners", partner.id)] == ["insert"]
 
 
-def test_tokens_and_login_failures_are_not_audited(ctx):
+def test_login_failures_are_not_audited_and_tokens_only_on_their_user(ctx):
     user = user_services.create_user({"email": "a@example.com", "roles": ["sales"],
                                       "password": "long enough"})
-    user_services.issue_token(user.id)
+    raw, token = user_services.issue_token(user_id=user.id)
     user_services.check_credentials("a@example.com", "wrong", "127.0.0.1")
     tables = set(db.session.scalars(select(AuditEntry.table_name)))
     assert "users" in tables and not tables & {"api_tokens", "login_failures"}
+    changes = [e.changes for e in entries("users", user.id)]
+    assert any(f"api_tokens#{token.id}.scope" in c for c in changes)
+    assert raw not in str(changes) and token.token_hash not in str(changes)
 
 
 def test_one_change_of_an_order_and_its_lines_is_one_entry(app, shop, sales):

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from shared.errors import ValidationError
 from shared.validation import (
+    MAX_INT,
     Boolean,
     ChoiceList,
     Email,
+    FieldError,
     Integer,
     IsoDate,
     Number,
@@ -86,3 +88,22 @@ def test_text_email_phone_date_and_lists(ctx):
     roles = ChoiceList(["admin", "sales"], required=True)
     assert clean({"r": roles}, {"r": ["sales", "admin", "sales"]})["r"] == ["admin", "sales"]
     assert "r" in errors_of({"r": roles}, {"r": []})
+
+
+def test_integers_beyond_what_a_column_stores_are_refused():
+    field = Integer(min_value=1)
+    assert field.clean(MAX_INT) == MAX_INT and field.clean(str(MAX_INT)) == MAX_INT
+    for value in (MAX_INT + 1, 2**63, str(2**63), -(2**63) - 1):
+        with pytest.raises(FieldError, match="too large"):
+            Integer().clean(value)
+
+
+def test_text_with_a_nul_character_is_refused():
+    with pytest.raises(FieldError, match="NUL"):
+        Text().clean("Lotus\x00Retail")
+
+
+def test_minus_zero_is_zero():
+    for value in ("-0", "-0.00", -0.0, Decimal("-0.000")):
+        number = Number(places=3, min_value=0).clean(value)
+        assert number == 0 and not number.is_signed(), value

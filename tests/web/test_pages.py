@@ -2,15 +2,16 @@
 company settings, the audit page."""
 from __future__ import annotations
 
+import base64
 import io
+import re
 
 from shared.partners.models import Partner
 from shared.products.models import Product
 from tests.conftest import PASSWORD, csrf_token, make_user, row_count, sign_in
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8Dw"
+                       "HwAFBQIAX8jx0gAAAABJRU5ErkJggg==")  # 1 x 1 pixel
 
 
 def test_sign_in_and_out(app, client):
@@ -197,12 +198,78 @@ def test_company_settings_and_logo(app, client, login_as):
         content_type="multipart/form-data")
     assert response.status_code == 302
     logo = client.get("/company/logo")
-    assert logo.status_code == 200 and logo.data == PNG and logo.mimetype == "image/png"
+    assert logo.status_code == 200 and logo.mimetype == "image/png"
+    assert image_of(logo.data) == ("PNG", (1, 1))  # decoded and written again
     bad = client.post("/admin/company", data={
         "name": "西湖贸易", "currency": "CNY", "default_tax_rate": "13",
         "logo": (io.BytesIO(b"GIF89a not allowed"), "logo.gif"), "csrf_token": token},
         content_type="multipart/form-data")
     assert "A PNG or JPEG image, please." in bad.get_data(as_text=True)
+
+
+def image_of(content: bytes) -> tuple[str, tuple[int, int]]:
+    from PIL import Image
+    with Image.open(io.BytesIO(content)) as image:
+        image.load()
+        return image.format, image.size
+
+
+def post_company(client, **fields):
+    data = {"name": "西湖贸易", "currency": "CNY", "default_tax_rate": "13", "locale": "zh",
+            "csrf_token": csrf_token(client, "/"), **fields}
+    return client.post("/admin/company", data=data, content_type="multipart/form-data")
+
+
+def stored_logo(app) -> tuple[bytes | None, str | None, str]:
+    from shared.company.services import get_company
+    with app.app_context():
+        company = get_company()
+        return company.logo, company.logo_mimetype, company.name
+
+
+def test_company_page_opens_saves_and_removes_once_a_logo_exists(app, client, login_as):
+    login_as("admin")
+    assert post_company(client, logo=(io.BytesIO(PNG), "logo.png")).status_code == 302
+    page = client.get("/admin/company")
+    assert page.status_code == 200 and "/company/logo" in page.get_data(as_text=True)
+    kept = post_company(client, name="Westlake Trading")  # no new file: the logo stays
+    assert kept.status_code == 302
+    logo, mimetype, name = stored_logo(app)
+    assert logo and mimetype == "image/png" and name == "Westlake Trading"
+    assert post_company(client, remove_logo="y").status_code == 302
+    assert stored_logo(app)[:2] == (None, None)
+    assert client.get("/company/logo").status_code == 404
+    assert client.get("/admin/company").status_code == 200
+
+
+def test_a_png_signature_followed_by_html_is_refused_beside_the_field(app, client, login_as):
+    login_as("admin")
+    fake = b"\x89PNG\r\n\x1a\n<html><script>alert(document.cookie)</script></html>"
+    response = post_company(client, name="Changed", logo=(io.BytesIO(fake), "logo.png"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'name="logo"[^>]*>\s*<div class="invalid-feedback[^"]*">[^<]*damaged', html)
+    assert stored_logo(app) == (None, None, "My Company")  # nothing written
+    jpeg = b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>"
+    assert "damaged" in post_company(client, logo=(io.BytesIO(jpeg), "logo.jpg")).get_data(
+        as_text=True)
+    assert stored_logo(app)[0] is None
+
+
+def test_a_logo_is_written_again_so_nothing_hidden_in_it_is_served(app, client, login_as):
+    from PIL import Image
+    login_as("admin")
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "red").save(buffer, "JPEG", comment=b"<script>alert(1)</script>")
+    polyglot = buffer.getvalue() + b"<html><script>alert(2)</script></html>"
+    assert post_company(client, logo=(io.BytesIO(polyglot), "logo.jpg")).status_code == 302
+    served = client.get("/company/logo")
+    assert served.mimetype == "image/jpeg" and image_of(served.data) == ("JPEG", (20, 10))
+    assert b"<script>" not in served.data and b"<html>" not in served.data
+    png = io.BytesIO(PNG + b"<html><script>alert(3)</script></html>")
+    assert post_company(client, logo=(png, "logo.png")).status_code == 302
+    served = client.get("/company/logo")
+    assert image_of(served.data) == ("PNG", (1, 1)) and b"<script>" not in served.data
 
 
 def test_audit_page_shows_a_records_history(app, client, login_as, api_as):
