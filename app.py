@@ -21,6 +21,7 @@ from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.extensions import babel, bootstrap, csrf, db, migrate
 from shared.http import install_id_converter, is_api_request, same_site_referrer
 from shared.registry import install_registry
+from shared.security import install_security_headers
 from shared.users.auth import init_login
 
 # The areas in dependency order (crm -> erp -> shared): each init_app wires what its area
@@ -50,6 +51,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     install_audit_hook()
     api_plumbing.install_input_checks(app)  # before the idempotency keys: nothing reserved
     api_plumbing.install_idempotency(app)
+    install_security_headers(app)
     ui.install_template_helpers(app)
 
     install_registry(app)

@@ -36,3 +36,19 @@ document.addEventListener("change", function (event) {
     box.checked = event.target.checked;
   });
 });
+
+// A select that applies itself: <select data-submit-on-change> sends its form when changed.
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("[data-submit-on-change]")) {
+    event.target.form.submit();
+  }
+});
+
+// A product picker's search field opens its list again when it gets the focus with text typed
+// but no product picked (an htmx trigger filter would need eval, which the CSP forbids).
+document.addEventListener("focusin", function (event) {
+  var field = event.target;
+  if (!field.matches || !field.matches("[data-picker-search]")) { return; }
+  var picked = field.previousElementSibling;
+  if (field.value && picked && !picked.value) { htmx.trigger(field, "picker-open"); }
+});

@@ -7,6 +7,11 @@ function addInvoiceLine() {
   row.querySelector("input").focus();
 }
 
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-add-invoice-line]")) { addInvoiceLine(); }
+  if (event.target.closest("[data-suggest-allocations]")) { suggestAllocations(); }
+});
+
 // Payment form: spread the amount over the open invoices, oldest first.
 function suggestAllocations() {
   var amountInput = document.querySelector("input[name=amount]");

@@ -55,6 +55,7 @@ def test_company_settings_with_a_logo(app, live_server: str, page: Page,
 def test_a_user_manages_their_own_api_tokens(app, live_server: str, page: Page) -> None:
     _, email = make_user(app, "sales")
     sign_in(page, live_server, email)
+    page.get_by_test_id("user-menu").click()
     page.get_by_test_id("api-tokens-link").click()
     expect(page.get_by_role("heading", name="API tokens")).to_be_visible()
 

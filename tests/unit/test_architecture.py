@@ -159,6 +159,17 @@ def test_the_state_check_finds_comparisons_but_not_labels():
     assert not state_names_spelled("{{ 'selected' if status == 'active' }}", states)
 
 
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def test_no_template_has_inline_script_or_event_handlers():
+    """The Content-Security-Policy allows scripts only from static/js (shared/security.py)."""
+    hits = [f"{path.relative_to(ROOT)}: {match.group(0)}"
+            for path in sorted(TEMPLATES.rglob("*.html"))
+            for match in INLINE_SCRIPT.finditer(path.read_text(encoding="utf-8"))]
+    assert hits == []
+
+
 def test_no_template_spells_a_state_name():
     """Templates ask allowed_actions and the models' is_... properties (ARCHITECTURE.md
     rule 4): a rule about states lives in Python, once."""
