@@ -76,10 +76,6 @@ FIELD_LABELS = {
     "invoice_footer": _l("Invoice footer"), "weighted_revenue": _l("Weighted revenue"),
 }
 
-# Tables whose ids a change may name (foreign keys), shown by their record's name.
-NAMED_TABLES = ("partners", "products", "users")
-
-
 @dataclass(frozen=True)
 class Record:
     kind: str
@@ -134,18 +130,19 @@ def _record_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
 
 
 def _referenced_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
-    """{table: {id: name}} for the partners, products and users the changes point at."""
+    """{table: {id: name}} for the records the changes point at (a customer, a product, a
+    user, an opportunity...): every foreign key to a table whose records have a name."""
+    kinds = current_registry().record_kinds
     ids: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
         for key, values in entry.changes.items():
             target = _foreign_table(entry.table_name, key)
-            if target in NAMED_TABLES:
+            if target in kinds and kinds[target].name_column:
                 ids[target].update(int(v) for v in values if isinstance(v, int))
     names: dict[str, dict[str, str]] = {}
-    kinds = current_registry().record_kinds
     for table, wanted in ids.items():
-        model, kind = _model(table), kinds.get(table)
-        if model is None or kind is None or not kind.name_column or not wanted:
+        model, kind = _model(table), kinds[table]
+        if model is None or not wanted:
             continue
         names[table] = {str(record_id): str(name) for record_id, name in db.session.execute(
             select(model.id, getattr(model, kind.name_column)).where(model.id.in_(wanted)))}
@@ -271,7 +268,8 @@ def present(entries: list[AuditEntry], user_names: dict[int, str]) -> list[Entry
         changes = [Change(field_label(entry.table_name, key, children),
                           format_value(entry.table_name, key, old, referenced),
                           format_value(entry.table_name, key, new, referenced))
-                   for key, (old, new) in entry.changes.items()]
+                   for key, (old, new) in entry.changes.items()
+                   if _split(entry.table_name, key)[1] != "id"]  # the record names itself
         shown.append(Entry(entry.at, user_names.get(entry.user_id) or _("System"),
                            entry.action, str(ACTION_LABELS[entry.action]),
                            record_of(entry, names), changes))
