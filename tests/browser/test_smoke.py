@@ -33,6 +33,7 @@ def test_sign_in_switch_language_and_sign_out(app, live_server: str, page: Page)
     expect(nav).to_contain_text("客户")
     expect(nav).not_to_contain_text("Customers")
 
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="退出登录").click()
     expect(page).to_have_url(re.compile(r"/login"))
     expect(page.get_by_label("Password")).to_be_visible()
