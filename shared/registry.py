@@ -59,6 +59,7 @@ class RecordKind:
     name_column: str | None = None  # the column that names a record ("number", "name")
     fields: dict[str, Any] = field(default_factory=dict)  # column -> label
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # column -> value labels
+    name_labels: dict[str, Any] = field(default_factory=dict)  # default names, translated
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,12 @@ class Registry:
     def add_record_kind(self, table: str, label: Any, endpoint: str | None = None,
                         arg: str = "id", name_column: str | None = None,
                         fields: dict[str, Any] | None = None,
-                        values: dict[str, dict[str, Any]] | None = None) -> None:
+                        values: dict[str, dict[str, Any]] | None = None,
+                        name_labels: dict[str, Any] | None = None) -> None:
         """Name `table`'s records in the audit trail (and link them to their pages); `fields`
         labels its own columns, `values` the codes of a column ({"state": {"draft": ...}})."""
         self.record_kinds[table] = RecordKind(label, endpoint, arg, name_column, fields or {},
-                                              values or {})
+                                              values or {}, name_labels or {})
 
     def add_page_link(self, kind: str, link: PageLink) -> None:
         self.page_links.setdefault(kind, []).append(link)

@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
     registry.add_record_kind("opportunities", _l("Opportunity"), "pipeline.show_opportunity",
                              "opportunity_id", "title", values={"status": services.STATUS_LABELS})
     registry.add_record_kind("opportunity_lines", _l("Expected product"))
-    registry.add_record_kind("pipeline_stages", _l("Stage"), name_column="name")
+    registry.add_record_kind("pipeline_stages", _l("Stage"), name_column="name",
+                             name_labels=services.DEFAULT_STAGE_LABELS)
     registry.add_record_kind("lost_reasons", _l("Lost reason"), name_column="name")
     app.jinja_env.globals.update(opportunity_status_labels=services.STATUS_LABELS,
                                  opportunity_status_badges=services.STATUS_BADGES)

@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from erp.inventory import api, cli, scale, seed, services, views
+    from erp.inventory.models import DEFAULT_LOCATION_LABELS
     from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
@@ -25,5 +26,7 @@ def init_app(app: Flask) -> None:
     registry.stock_provider = services.totals_by_product
     registry.product_panels.append(views.stock_panel)
     registry.home_cards.append(views.home_cards)
-    registry.add_record_kind("locations", _l("Location"), name_column="code")
+    registry.add_record_kind("locations", _l("Location"), name_column="code",
+                             name_labels={code: labels[0] for code, labels
+                                          in DEFAULT_LOCATION_LABELS.items()})
     registry.add_record_kind("stock_counts", _l("Count"), name_column="number")

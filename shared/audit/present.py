@@ -125,7 +125,8 @@ def _record_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
         wanted = [int(i) for i in record_ids if i.isdigit()]
         rows = db.session.execute(select(model.id, getattr(model, kind.name_column))
                                   .where(model.id.in_(wanted))).all() if wanted else []
-        names[table] = {str(record_id): str(name) for record_id, name in rows}
+        names[table] = {str(record_id): str(kind.name_labels.get(name, name))
+                        for record_id, name in rows}
     return names
 
 
@@ -144,8 +145,10 @@ def _referenced_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
         model, kind = _model(table), kinds[table]
         if model is None or not wanted:
             continue
-        names[table] = {str(record_id): str(name) for record_id, name in db.session.execute(
-            select(model.id, getattr(model, kind.name_column)).where(model.id.in_(wanted)))}
+        names[table] = {str(record_id): str(kind.name_labels.get(name, name))
+                        for record_id, name in db.session.execute(
+                            select(model.id, getattr(model, kind.name_column))
+                            .where(model.id.in_(wanted)))}
     return names
 
 
