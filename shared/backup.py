@@ -44,7 +44,7 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Connection, LargeBinary, create_engine, func, inspect, select, text
+from sqlalchemy import Connection, LargeBinary, create_engine, exc, func, inspect, select, text
 from sqlalchemy.engine import URL, Engine, make_url
 
 from shared.extensions import db
@@ -135,6 +135,8 @@ def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
     """The SQLAlchemy URL (postgresql+psycopg://...) as libpq options for pg_dump, pg_restore
     and psql; the password goes through the environment, never the command line."""
     env = dict(os.environ)
+    # No NOTICE per cascaded drop in the messages.
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c client_min_messages=warning".strip()
     if url.password:
         env["PGPASSWORD"] = str(url.password)
     parts = {"host": url.host, "port": url.port, "user": url.username, "dbname": url.database}
@@ -149,7 +151,7 @@ def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
     return ["--dbname", conninfo], env
 
 
-def _run(command: list[str], env: dict[str, str], **kwargs: Any) -> None:
+def _run(command: list[str], env: dict[str, str], note: str = "", **kwargs: Any) -> None:
     try:
         result = subprocess.run(command, env=env, stderr=subprocess.PIPE, check=False,
                                 **kwargs)
@@ -158,7 +160,7 @@ def _run(command: list[str], env: dict[str, str], **kwargs: Any) -> None:
                           "of the server's major version (or newer).") from None
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip()
-        raise BackupError(f"{command[0]} failed: {message}")
+        raise BackupError(f"{command[0]} failed: {message}\n{note}".strip())
 
 
 def _write_archive(target: Path, manifest: dict[str, Any], database: Path) -> None:
@@ -318,37 +320,88 @@ def _restore_sqlite(url: URL, database: Path) -> None:
         src.close()
 
 
-def _restore_postgresql(engine: Engine, url: URL, database: Path) -> None:
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _check_sql(manifest: dict[str, Any]) -> str:
+    """A DO block that fails the restore transaction unless every table has the manifest's
+    row count and every stored file its SHA-256 (compared per column as one MD5 over the
+    sorted "key=sha256" list)."""
+    lines = ["DO $check$", "DECLARE n bigint; d text;", "BEGIN"]
+    for name, count in sorted(manifest["tables"].items()):
+        lines += [f"  SELECT count(*) INTO n FROM public.{_quoted(name)};",
+                  f"  IF n <> {int(count)} THEN RAISE EXCEPTION 'restore check: table "
+                  f"{_quoted(name)} has % rows, the archive {int(count)}', n; END IF;"]
+    for table, column in [(t, c) for t in db.metadata.sorted_tables
+                          if t.name in manifest["tables"]
+                          for c in t.columns if isinstance(c.type, LargeBinary)]:
+        prefix = f"{table.name}/{column.name}/"
+        entries = sorted(f"{key[len(prefix):]}={digest}"
+                         for key, digest in manifest["stored_files"].items()
+                         if key.startswith(prefix))
+        expected = hashlib.md5(",".join(entries).encode(), usedforsecurity=False).hexdigest()
+        keys = ", ".join(f"{_quoted(c.name)}::text" for c in table.primary_key.columns)
+        lines += [f"  SELECT md5(coalesce(string_agg(k || '=' || h, ',' ORDER BY k COLLATE "
+                  f"\"C\"), '')) INTO d FROM (SELECT concat_ws(',', {keys}) AS k, "
+                  f"encode(sha256({_quoted(column.name)}), 'hex') AS h "
+                  f"FROM public.{_quoted(table.name)} "
+                  f"WHERE {_quoted(column.name)} IS NOT NULL) AS files;",
+                  f"  IF d <> '{expected}' THEN RAISE EXCEPTION 'restore check: the stored "
+                  f"files of {table.name}.{column.name} differ from the archive'; END IF;"]
+    lines += ["END $check$;", ""]
+    return "\n".join(lines)
+
+
+def _restore_postgresql(engine: Engine, url: URL, database: Path,
+                        manifest: dict[str, Any]) -> None:
     options, env = _libpq(url)
     # The tables of an empty schema (flask db upgrade, init-db's reference data) are dropped
-    # first, in the same transaction as the load (psql --single-transaction): the target
-    # gets the whole archive or stays as it was. pg_restore writes its SQL to a file first,
-    # so a dump it cannot read never reaches psql half-way.
+    # first, and the restored rows and files checked last, in the one transaction of the load
+    # (psql --single-transaction): the target gets the whole archive or stays as it was.
+    # pg_restore writes its SQL to a file first, so a dump it cannot read never reaches psql.
     with engine.connect() as conn:
         tables = inspect(conn).get_table_names()
     workdir = database.parent
-    prelude = workdir / "prelude.sql"
-    prelude.write_text("".join(f'DROP TABLE IF EXISTS public."{name}" CASCADE;\n'
+    prelude, script, check = (workdir / "prelude.sql", workdir / "restore.sql",
+                              workdir / "check.sql")
+    prelude.write_text("".join(f"DROP TABLE IF EXISTS public.{_quoted(name)} CASCADE;\n"
                                for name in tables))
-    script = workdir / "restore.sql"
+    check.write_text(_check_sql(manifest))
     _run(["pg_restore", "--no-owner", "--no-privileges", "--no-comments",
-          "--file", str(script), str(database)], env)
+          "--file", str(script), str(database)], env, "Nothing was changed.")
     _run(["psql", "-X", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1",
-          *options, "--file", str(prelude), "--file", str(script)], env,
-         stdout=subprocess.DEVNULL)
+          *options, "--file", str(prelude), "--file", str(script), "--file", str(check)],
+         env, "Nothing was changed.", stdout=subprocess.DEVNULL)
 
 
-def _verify(engine: Engine, manifest: dict[str, Any]) -> None:
+def _differences(engine: Engine, manifest: dict[str, Any]) -> list[str]:
+    """How the database of `engine` differs from the manifest: row counts, stored files."""
     with engine.connect() as conn:
         counts = _row_counts(conn)
         files = _stored_files(conn)
-    wrong = [f"{name}: {counts.get(name)} rows, the archive has {count}"
+    wrong = [f"{name}: {counts.get(name)} rows, the manifest says {count}"
              for name, count in manifest["tables"].items() if counts.get(name) != count]
-    wrong += [f"stored file {key} differs from the archive"
+    wrong += [f"stored file {key} differs"
               for key, digest in manifest["stored_files"].items() if files.get(key) != digest]
+    return wrong
+
+
+def _check_sqlite_copy(path: Path, database: Path, manifest: dict[str, Any]) -> None:
+    """The archived SQLite file is sound and matches its manifest, before anything is
+    replaced."""
+    engine = create_engine(URL.create("sqlite", database=str(database)))
+    try:
+        with engine.connect() as conn:
+            sound = conn.execute(text("PRAGMA quick_check")).scalar() == "ok"
+        wrong = _differences(engine, manifest) if sound else ["it fails SQLite's quick_check"]
+    except exc.DatabaseError:
+        wrong = ["it is not an SQLite database"]
+    finally:
+        engine.dispose()
     if wrong:
-        raise BackupError("The restored database differs from the archive: "
-                          + "; ".join(wrong[:10]))
+        raise BackupError(f"The database in {path} is damaged ({'; '.join(wrong[:5])}); "
+                          "nothing was changed.")
 
 
 def restore_backup(path: Path) -> dict[str, Any]:
@@ -377,11 +430,15 @@ def restore_backup(path: Path) -> dict[str, Any]:
                 "restore only into an empty database. Nothing was changed.")
         engine.dispose()  # no pooled connection holds the old schema
         if dialect == "sqlite":
+            _check_sqlite_copy(path, database, manifest)
             _restore_sqlite(url, database)
         else:
-            _restore_postgresql(engine, url, database)
+            _restore_postgresql(engine, url, database, manifest)
         engine.dispose()
-    _verify(engine, manifest)
+    wrong = _differences(engine, manifest)
+    if wrong:
+        raise BackupError("The restored database differs from the archive's manifest: "
+                          + "; ".join(wrong[:10]))
     return manifest
 
 

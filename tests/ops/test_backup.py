@@ -209,12 +209,15 @@ def test_restore_into_a_blank_database_and_backup_into_a_folder(app, tmp_path):
             assert counts == {name: _manifest(archive)["tables"][name] for name in counts}
 
 
-def _rewritten(archive: Path, target: Path, change) -> Path:
-    """A copy of `archive` whose manifest went through `change`."""
+def _rewritten(archive: Path, target: Path, change, database: bytes | None = None) -> Path:
+    """A copy of `archive` whose manifest went through `change` (and whose database is
+    `database`, if given)."""
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
         members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
     changed = change(manifest)
+    if database is not None:
+        members[manifest["database"]] = database
     members["manifest.json"] = json.dumps(changed).encode()
     if changed["database"] != manifest["database"]:
         members[changed["database"]] = members.pop(manifest["database"])
@@ -251,6 +254,15 @@ def test_restore_refuses_what_is_not_its_archive(app, tmp_path):
         _rewritten(archive, tmp_path / "v2.tar.gz", lambda m: {**m, "version": 2}):
             "format version 2",
         _rewritten(archive, tmp_path / "other.tar.gz", to_other): "the configured database is",
+        # Sound archives whose database does not match the manifest, or is damaged: on
+        # PostgreSQL the check inside the restore transaction undoes the load.
+        _rewritten(archive, tmp_path / "count.tar.gz", lambda m: {
+            **m, "tables": {**m["tables"], "locations": m["tables"]["locations"] + 1}}):
+            "othing was changed",
+        _rewritten(archive, tmp_path / "file.tar.gz", lambda m: {
+            **m, "stored_files": {"company/logo/1": "00" * 32}}): "stored file",
+        _rewritten(archive, tmp_path / "damaged.tar.gz", lambda m: m,
+                   database=b"SQLite format 3\x00" + b"\x07" * 5000): "othing was changed",
     }
     with fresh_app(tmp_path, "untouched") as target:
         runner = target.test_cli_runner()
