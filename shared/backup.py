@@ -45,7 +45,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Connection, LargeBinary, create_engine, exc, func, inspect, select, text
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Engine
 
 from shared.extensions import db
 
@@ -185,7 +185,9 @@ def _write_archive(target: Path, manifest: dict[str, Any], database: Path) -> No
         partial.unlink(missing_ok=True)
 
 
-def _archive_path(path: Path) -> Path:
+def _archive_path(path: Path, folder: bool) -> Path:
+    if folder and not path.is_dir():
+        raise BackupError(f"The folder {path} does not exist.")
     if path.is_dir():
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return path / f"westlake-backup-{stamp}.tar.gz"
@@ -234,12 +236,12 @@ def _backup_postgresql(engine: Engine, url: URL, workdir: Path) -> tuple[dict[st
     return manifest, dump
 
 
-def write_backup(path: Path) -> tuple[Path, dict[str, Any]]:
+def write_backup(path: str | Path) -> tuple[Path, dict[str, Any]]:
     """Write the archive of the configured database to `path` (a file, or a folder to put a
     time-stamped archive in); return where it went and its manifest."""
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    url = db.engine.url  # Flask-SQLAlchemy's: a relative SQLite path resolved
     dialect = _dialect(url)
-    target = _archive_path(path)
+    target = _archive_path(Path(path), str(path).endswith(("/", os.sep)))
     with tempfile.TemporaryDirectory(prefix="westlake-backup-") as tmp:
         if dialect == "sqlite":
             manifest, database = _backup_sqlite(url, Path(tmp))
@@ -406,7 +408,7 @@ def _check_sqlite_copy(path: Path, database: Path, manifest: dict[str, Any]) -> 
 
 def restore_backup(path: Path) -> dict[str, Any]:
     """Load the archive at `path` into the configured, empty database; return its manifest."""
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    url = db.engine.url  # Flask-SQLAlchemy's: a relative SQLite path resolved
     dialect = _dialect(url)
     engine = db.engine
     with _opened_archive(path) as (manifest, database):
@@ -445,9 +447,9 @@ def restore_backup(path: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- commands
 
 @click.command("backup")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path())
 @with_appcontext
-def backup_command(path: Path) -> None:
+def backup_command(path: str) -> None:
     """Write one consistent archive of the database and its stored files (invoice PDFs,
     logo) to PATH (a file, or a folder for a time-stamped one) while the application runs."""
     target, manifest = write_backup(path)

@@ -196,6 +196,8 @@ def test_restore_into_a_blank_database_and_backup_into_a_folder(app, tmp_path):
         partner_services.create_partner({"name": "杭州西湖贸易"})
         users = db.session.scalar(select(func.count()).select_from(User))
     folder = tmp_path / "backups"
+    missing = app.test_cli_runner().invoke(args=["backup", f"{folder}/"])
+    assert missing.exit_code != 0 and "does not exist" in missing.output
     folder.mkdir()
     result = app.test_cli_runner().invoke(args=["backup", str(folder)])
     assert result.exit_code == 0, result.output
