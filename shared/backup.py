@@ -3,8 +3,9 @@ the application runs, and loaded again into an empty database.
 
 The stored files (posted invoices' PDFs, the company logo) live in the database
 (`invoice_pdfs.content`, `company.logo`), so the database copy carries them; the manifest
-keeps a SHA-256 of every stored file, and `restore` checks each one after loading, with the
-row count of every table.
+keeps a SHA-256 of every stored file, and `restore` checks each one, with the row count of
+every table: an SQLite copy before it replaces anything, a PostgreSQL load inside its
+transaction (and both once more afterwards).
 
 The archive is a gzipped tar of two members:
 - `manifest.json`: format and version, the dialect, the Alembic revision, when it was
@@ -17,8 +18,8 @@ The archive is a gzipped tar of two members:
 the other dialect or of a schema revision this code does not know, and anything that is not
 such an archive; in each case nothing is changed. A database with the schema (and the
 reference data of `init-db`) but no business data counts as empty: restore replaces it.
-PostgreSQL restores in one transaction (psql --single-transaction), so a failure leaves the
-target as it was.
+PostgreSQL restores in one transaction (psql --single-transaction), so a failure or a
+mismatch leaves the target as it was.
 
 Lead-import uploads under instance/lead-imports are working files of an import in progress,
 not records; they are not archived.
