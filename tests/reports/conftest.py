@@ -12,6 +12,7 @@ from erp.inventory.models import StockMove
 from shared.dates import day_start
 from shared.extensions import db
 from tests.conftest import today
+from tests.inventory.conftest import stock  # noqa: F401
 from tests.invoicing.conftest import customer, fin, product  # noqa: F401
 from tests.sales.conftest import finance, sales, shop, warehouse  # noqa: F401
 
@@ -65,8 +66,8 @@ def books(admin_api, fin):  # noqa: F811
 def backdate_move(app, move_id: int, day: date, hour: int = 12) -> None:
     """Give a move the time it would have had on `day` (company time zone): the tests build
     a ledger with a history the API can only write today."""
-    moment = day_start(day) + timedelta(hours=hour)
     with app.app_context():
+        moment = day_start(day) + timedelta(hours=hour)
         db.session.execute(update(StockMove).where(StockMove.id == move_id)
                            .values(created_at=moment))
         db.session.commit()
