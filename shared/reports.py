@@ -91,7 +91,8 @@ class ReportSpec:
     `group_labels`; `filters` which of FILTERS the report takes; `explain` one sentence on
     how the figures are computed; `section` the heading it is listed under on /reports.
     `page_endpoint` names an existing page that shows the report instead of the generic one
-    (the AR and AP aging keep their own pages and JSON)."""
+    (the AR and AP aging keep their own pages and JSON); `row_url(item)` links a row's first
+    text column on the page (a customer's page)."""
 
     name: str
     title: Any
@@ -105,6 +106,8 @@ class ReportSpec:
     explain: Any = ""
     section: Any = ""
     page_endpoint: str | None = None
+    # fn(item) -> the URL its first text column links to on the page, or None
+    row_url: Callable[[dict[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.filters) - set(FILTERS)
