@@ -154,8 +154,11 @@ def parse_query(spec: ReportSpec, args: Mapping[str, Any], *, limit_user_id: int
     today = company_today()
     if "dates" in spec.filters:
         start, end = default_range(today)
-        date_from = values.get("from") or start
-        date_to = values.get("to") or max(end, date_from)
+        given_to = values.get("to")
+        # without `from`, the year so far; a `to` in an earlier year starts on its 1 January
+        date_from = values.get("from") or min(start, date(given_to.year, 1, 1) if given_to
+                                              else start)
+        date_to = given_to or max(end, date_from)
         if date_to < date_from:
             raise ValidationError(fields={"to": _("Must not be before the start date.")})
         query = replace(query, date_from=date_from, date_to=date_to)
