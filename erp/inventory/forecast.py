@@ -73,8 +73,8 @@ class Forecast:
 
 def demand_query(today: date, product_ids: list[int] | None = None) -> Select:
     """(product_id, demand_30, demand_90) of the products with deliveries in the 90 days up
-    to `today`, one row per product. Reads the moves through ix_stock_moves_product_created
-    (product, date) when given ids, the date index otherwise."""
+    to `today`, one row per product. Given ids, it reads only their deliveries, through
+    ix_stock_moves_product_to_location_created (product, target, date)."""
     move, reversal = StockMove, aliased(StockMove)
     long_start, short_start = (day_start(today - timedelta(days=LONG_DAYS - 1)),
                                day_start(today - timedelta(days=SHORT_DAYS - 1)))
