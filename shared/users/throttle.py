@@ -28,12 +28,13 @@ the proxy shares one address, and only known devices get past a flood.
 The checks read the counts before the password is verified and the failure is written after,
 each in its own short transaction (no database lock is held while the password hash runs).
 Concurrent attempts may therefore pass the limit by the number running at the same moment.
-Expired rows of the email and the address are deleted as new failures are written, and a
-success deletes its email's failures.
+Expired rows of the email and the address are deleted as new failures are written (and, once
+in PRUNE_ALL_ONE_IN failures, every expired row), and a success deletes its email's failures.
 """
 from __future__ import annotations
 
 import math
+import random
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -86,12 +87,20 @@ def address_flooding(ip: str) -> Throttled | None:
     return None
 
 
+# One failure in this many also deletes every expired row (emails and addresses that never
+# come back), not only its own email's and address's.
+PRUNE_ALL_ONE_IN = 100
+
+
 @transactional
 def record_failure(email: str, ip: str) -> None:
     now = utcnow()
-    db.session.execute(delete(LoginFailure).where(
-        or_(LoginFailure.email == email, LoginFailure.ip == ip),
-        LoginFailure.created_at < now - _window()))
+    expired = LoginFailure.created_at < now - _window()
+    if random.randrange(PRUNE_ALL_ONE_IN) == 0:
+        db.session.execute(delete(LoginFailure).where(expired))
+    else:
+        db.session.execute(delete(LoginFailure).where(
+            or_(LoginFailure.email == email, LoginFailure.ip == ip), expired))
     db.session.add(LoginFailure(email=email, ip=ip, created_at=now))
 
 

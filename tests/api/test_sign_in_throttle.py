@@ -119,3 +119,25 @@ def test_every_application_instance_sees_the_same_counts(another_app, app):
     with second.app_context():
         assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == \
             app.config["LOGIN_MAX_FAILURES"]
+
+
+def test_expired_failures_are_deleted_as_new_ones_are_written(app, monkeypatch):
+    from datetime import timedelta
+
+    from shared.db import utcnow
+    from shared.users import throttle
+
+    old = utcnow() - timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW_SECONDS"] + 5)
+    with app.app_context():
+        db.session.add_all([LoginFailure(email="a@example.com", ip="10.0.0.1", created_at=old),
+                            LoginFailure(email="b@example.com", ip="10.0.0.2", created_at=old)])
+        db.session.commit()
+        monkeypatch.setattr(throttle.random, "randrange", lambda _n: 1)
+        throttle.record_failure("a@example.com", "10.0.0.9")  # its own email's old row goes
+        assert set(db.session.scalars(select(LoginFailure.email))) == {"a@example.com",
+                                                                       "b@example.com"}
+        assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 2
+        monkeypatch.setattr(throttle.random, "randrange", lambda _n: 0)
+        throttle.record_failure("c@example.com", "10.0.0.9")  # now and then: every old row
+        assert set(db.session.scalars(select(LoginFailure.email))) == {"a@example.com",
+                                                                       "c@example.com"}
