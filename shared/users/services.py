@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from shared.db import transactional, utcnow
+from shared.db import in_unit_of_work, transactional, utcnow
 from shared.errors import Duplicate, InvalidState, NotFound, ValidationError
 from shared.extensions import db
 from shared.users import throttle
@@ -153,6 +153,8 @@ def check_credentials(email: str, password: str, ip: str,
     (shared/users/throttle.py explains both limits).
     """
     email = normalize_email(email or "")[:254]
+    if not in_unit_of_work():  # read the counts and the user as committed now, not as a
+        db.session.rollback()  # read transaction begun earlier in this context saw them
     throttle.email_locked(email)
     flooding = throttle.address_flooding(ip)
     user = find_user_by_email(email) if email else None
