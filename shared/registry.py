@@ -4,9 +4,9 @@
 and `crm.init_app` in that order (the dependency order, so seed steps and home cards run and
 show in it too). Each area's `init_app` is the one place that says what the area adds:
 blueprints, commands, event subscribers, reference data, demo and seed-scale steps, document
-sequences, home cards and panels, product panels, links on other areas' pages (`page_links`,
-e.g. the CRM's "Open ticket" on an ERP order or invoice page) and the stock figures it
-provides.
+sequences, home cards and panels, product panels, reports, links on other areas' pages
+(`page_links`, e.g. the CRM's "Open ticket" on an ERP order or invoice page) and the stock
+figures it provides.
 shared/ reads the registry and so never imports erp/ or crm/; nothing registers itself by
 being imported.
 """
@@ -86,6 +86,8 @@ class Registry:
     incoming_provider: IncomingProvider | None = None
     incoming_detail_provider: IncomingDetailProvider | None = None
     incoming_query: IncomingQuery | None = None
+    # name -> shared.reports.ReportSpec, in the order the areas add them (the /reports index)
+    reports: dict[str, Any] = field(default_factory=dict)
 
     def add_sequence(self, code: str, prefix: str, padding: int = 5,
                      yearly: bool = False) -> None:
@@ -107,6 +109,13 @@ class Registry:
         labels its own columns, `values` the codes of a column ({"state": {"draft": ...}})."""
         self.record_kinds[table] = RecordKind(label, endpoint, arg, name_column, fields or {},
                                               values or {}, name_labels or {})
+
+    def add_report(self, spec: Any) -> None:
+        """A report (shared.reports.ReportSpec) served at /api/v1/reports/<name> and
+        /reports/<name> and listed on /reports for those with `(spec.area, "read")`."""
+        if spec.name in self.reports:
+            raise KeyError(f"report {spec.name} is registered twice")
+        self.reports[spec.name] = spec
 
     def add_page_link(self, kind: str, link: PageLink) -> None:
         self.page_links.setdefault(kind, []).append(link)
