@@ -43,6 +43,18 @@ def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     return round_money(amount * percent / HUNDRED)
 
 
+PERCENT_PLACES = Decimal("0.1")
+
+
+def round_percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part / whole x 100, half up to 1 place (a report's rate: 2 of 3 -> 66.7); None when
+    `whole` is 0 (no rate rather than a division by zero)."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(PERCENT_PLACES,
+                                                               rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class LineFigures:
     subtotal: Decimal  # after discount, before tax

@@ -9,8 +9,10 @@ them ended.
     win_rate   won / (won + lost) x 100, 1 place; None when both are 0
 
 One grouped query (leads LEFT JOIN their opportunity through leads.opportunity_id, a lead has
-at most one), limited by the CRM's row-level rule (`crm.queries.visible`: a salesperson
-limited to own records counts only the leads they own). Every known source is listed, in the
+at most one), limited by the row-level rule the CRM lists apply (`crm.queries.visible`, both
+reading `shared.queries.row_limit_user_id`, which the report plumbing hands over as
+`ReportQuery.limit_user_id`): a salesperson limited to own records counts only the leads they
+own. Every known source is listed, in the
 order of LEAD_SOURCES, even without leads; leads without a source (NULL or empty) make one
 more row, key None, only when there are some; a stored value outside LEAD_SOURCES (older data)
 gets a row of its own after the known ones.
@@ -18,7 +20,7 @@ gets a row of its own after the known ones.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -27,20 +29,13 @@ from sqlalchemy import case, func, select
 from crm.leads.models import LEAD_SOURCES, Lead
 from crm.leads.services import SOURCE_LABELS
 from crm.pipeline.models import Opportunity
-from crm.queries import visible
 from shared.dates import day_start
 from shared.extensions import db
+from shared.money import round_percent
+from shared.reports import ReportQuery, ReportResult, ReportSpec
 
 NO_SOURCE_LABEL = _l("No source")
 COUNTS = ("leads", "converted", "won", "lost")
-
-
-def round_percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
-    """part / whole x 100, half up to 1 place; None when whole is 0."""
-    # TODO(merge): use the plumbing's percentage helper in shared/money.py once merged.
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def win_rate(won: int, lost: int) -> Decimal | None:
@@ -54,11 +49,12 @@ def source_label(source: str | None) -> Any:
     return SOURCE_LABELS.get(source, source)
 
 
-def pipeline_conversion(date_from: date, date_to: date, *, user: Any = None
-                        ) -> dict[str, Any]:
-    """{"items": [{source, label, leads, converted, won, lost, win_rate}], "totals": {leads,
-    converted, won, lost, win_rate}} for the leads created from `date_from` to `date_to`
-    inclusive, as `user` (default: the signed-in user) may see them."""
+def pipeline_conversion(date_from: date, date_to: date, *, limit_user_id: int | None = None
+                        ) -> ReportResult:
+    """Items {source, label, leads, converted, won, lost, win_rate} and totals {leads,
+    converted, won, lost, win_rate} for the leads created from `date_from` to `date_to`
+    inclusive; with `limit_user_id` (the row-level limit, shared.queries.row_limit_user_id)
+    only the leads that user owns."""
     source = func.nullif(Lead.source, "")
     stmt = (
         select(source.label("source"),
@@ -71,18 +67,49 @@ def pipeline_conversion(date_from: date, date_to: date, *, user: Any = None
         .where(Lead.created_at >= day_start(date_from),
                Lead.created_at < day_start(date_to + timedelta(days=1)))
         .group_by(source))
-    stmt = visible(stmt, Lead, user)
+    if limit_user_id is not None:
+        stmt = stmt.where(Lead.owner_id == limit_user_id)
     found = {row[0]: tuple(row[1:]) for row in db.session.execute(stmt)}
 
-    keys = list(LEAD_SOURCES)
+    keys: list[str | None] = list(LEAD_SOURCES)
     keys += sorted(k for k in found if k is not None and k not in LEAD_SOURCES)
     if None in found:
         keys.append(None)
     items = []
     for key in keys:
         counts = dict(zip(COUNTS, found.get(key, (0, 0, 0, 0)), strict=True))
-        items.append({"source": key, "label": source_label(key), **counts,
+        items.append({"source": key, "label": str(source_label(key)), **counts,
                       "win_rate": win_rate(counts["won"], counts["lost"])})
     totals: dict[str, Any] = {name: sum(item[name] for item in items) for name in COUNTS}
     totals["win_rate"] = win_rate(totals["won"], totals["lost"])
-    return {"items": items, "totals": totals}
+    return ReportResult(items, totals)
+
+
+def build(query: ReportQuery) -> ReportResult:
+    return pipeline_conversion(query.date_from, query.date_to,
+                               limit_user_id=query.limit_user_id)
+
+
+SPEC = ReportSpec(
+    name="pipeline-conversion",
+    title=_l("Pipeline conversion"),
+    area="report_pipeline_conversion",
+    build=build,
+    columns=(("label", _l("Source"), "text"),
+             ("source", _l("Code"), "text", True),
+             ("leads", _l("Leads"), "int"),
+             ("converted", _l("Converted"), "int"),
+             ("won", _l("Won"), "int"),
+             ("lost", _l("Lost"), "int"),
+             ("win_rate", _l("Win rate"), "pct")),
+    totals=(("leads", _l("Leads"), "int"),
+            ("converted", _l("Converted"), "int"),
+            ("won", _l("Won"), "int"),
+            ("lost", _l("Lost"), "int"),
+            ("win_rate", _l("Win rate"), "pct")),
+    filters=("dates",),
+    explain=_l("Leads created in the period, per source: how many were converted, and how "
+               "many of the opportunities converted from them were won or lost; the win rate "
+               "is won / (won + lost) × 100."),
+    section=_l("CRM"),
+)

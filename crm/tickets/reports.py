@@ -25,21 +25,22 @@ that reads the response times of the range's answered tickets, sorted per priori
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from statistics import median
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, case, cast, extract, func, select
 
-from crm.leads.reports import round_percent
 from crm.tickets.models import PRIORITIES, Ticket
 from crm.tickets.services import PRIORITY_LABELS
 from shared.dates import day_start
 from shared.extensions import db
+from shared.money import round_money, round_percent
+from shared.reports import ReportQuery, ReportResult, ReportSpec
 
 ORDER = tuple(reversed(PRIORITIES))  # urgent, high, normal, low
 COUNTS = ("tickets", "responded", "first_response_met", "resolved", "resolution_met")
-HOUR_PLACES = Decimal("0.01")
 
 
 def hours(seconds: float | Decimal | None) -> Decimal | None:
@@ -48,7 +49,7 @@ def hours(seconds: float | Decimal | None) -> Decimal | None:
     if seconds is None:
         return None
     exact = Decimal(str(round(float(seconds), 3)))
-    return (exact / 3600).quantize(HOUR_PLACES, rounding=ROUND_HALF_UP)
+    return round_money(exact / 3600)  # 2 places half up: the one rounding rule
 
 
 def _response_seconds(dialect: str):
@@ -74,11 +75,11 @@ def _row(counts: dict[str, int], median_seconds: float | None) -> dict[str, Any]
     }
 
 
-def tickets_sla(date_from: date, date_to: date) -> dict[str, Any]:
-    """{"items": [{priority, label, tickets, responded, resolved, first_response_met,
-    resolution_met, first_response_met_pct, resolution_met_pct, median_first_response_hours}],
-    "totals": the same figures over all priorities} for the tickets created from `date_from`
-    to `date_to` inclusive."""
+def tickets_sla(date_from: date, date_to: date) -> ReportResult:
+    """Items [{priority, label, tickets, responded, resolved, first_response_met,
+    resolution_met, first_response_met_pct, resolution_met_pct, median_first_response_hours}]
+    and totals (the same figures over all priorities) for the tickets created from
+    `date_from` to `date_to` inclusive."""
     dialect = db.engine.dialect.name
     in_range = (Ticket.created_at >= day_start(date_from),
                 Ticket.created_at < day_start(date_to + timedelta(days=1)))
@@ -116,7 +117,39 @@ def tickets_sla(date_from: date, date_to: date) -> dict[str, Any]:
         found[None] = {name: sum(c[name] for c in found.values()) for name in COUNTS}
 
     zero = dict.fromkeys(COUNTS, 0)
-    items = [{"priority": p, "label": PRIORITY_LABELS[p],
+    items = [{"priority": p, "label": str(PRIORITY_LABELS[p]),
               **_row(found.get(p, zero), medians.get(p))} for p in ORDER]
-    totals = _row(found.get(None, zero), medians.get(None))
-    return {"items": items, "totals": totals}
+    return ReportResult(items, _row(found.get(None, zero), medians.get(None)))
+
+
+def build(query: ReportQuery) -> ReportResult:
+    return tickets_sla(query.date_from, query.date_to)
+
+
+_FIGURES = (("tickets", _l("Tickets"), "int"),
+            ("first_response_met", _l("First response met"), "int", True),
+            ("first_response_met_pct", _l("First response met %"), "pct"),
+            ("resolution_met", _l("Resolution met"), "int", True),
+            ("resolution_met_pct", _l("Resolution met %"), "pct"),
+            ("median_first_response_hours", _l("Median first response (hours)"), "qty"))
+
+SPEC = ReportSpec(
+    name="tickets-sla",
+    title=_l("Tickets SLA"),
+    area="report_tickets_sla",
+    build=build,
+    columns=(("label", _l("Priority"), "text"),
+             ("priority", _l("Code"), "text", True),
+             *_FIGURES,
+             ("responded", _l("With a first response"), "int", True),
+             ("resolved", _l("Resolved"), "int", True)),
+    totals=(*_FIGURES,
+            ("responded", _l("With a first response"), "int"),
+            ("resolved", _l("Resolved"), "int")),
+    filters=("dates",),
+    explain=_l("Tickets created in the period, per priority. A deadline is met when the first "
+               "public reply (internal notes do not count) or the resolution came no later "
+               "than it; the percentages count only the tickets that have had a reply or a "
+               "resolution. The median first response is in hours from the ticket's creation."),
+    section=_l("Support"),
+)

@@ -15,6 +15,7 @@ import time_machine
 from crm.leads.reports import pipeline_conversion
 from crm.tickets.reports import tickets_sla
 from shared.extensions import db
+from shared.queries import row_limit_user_id
 from shared.users.models import User
 
 FROM, TO = date(2026, 12, 1), date(2026, 12, 2)
@@ -114,13 +115,13 @@ def figures(item):
 def test_pipeline_conversion_per_source(app, leads):
     with app.app_context():
         result = pipeline_conversion(FROM, TO)
-    items = result["items"]
+    items = result.items
     assert [i["source"] for i in items] == ["web", "referral", "event", "cold_call",
                                              "partner", "other", None]
     assert {i["source"]: figures(i) for i in items} == EXPECTED_SOURCES
-    assert figures(result["totals"]) == (8, 5, 3, 1, Decimal("75.0"))
+    assert figures(result.totals) == (8, 5, 3, 1, Decimal("75.0"))
     with app.test_request_context():
-        labels = {i["source"]: str(i["label"]) for i in pipeline_conversion(FROM, TO)["items"]}
+        labels = {i["source"]: str(i["label"]) for i in pipeline_conversion(FROM, TO).items}
     assert labels["web"] == "Website" and labels[None] == "No source"
 
 
@@ -128,32 +129,34 @@ def test_pipeline_conversion_range_is_the_company_days(app, leads):
     """A lead at 00:10 on 12-01 in Shanghai is 16:10 UTC on 11-30: it counts on 12-01; the
     one at 23:30 on 11-30 (15:30 UTC, the same UTC day) does not."""
     with app.app_context():
-        first_day = by_key(pipeline_conversion(FROM, FROM)["items"], "source")
-        before = by_key(pipeline_conversion(date(2026, 11, 30), date(2026, 11, 30))["items"],
+        first_day = by_key(pipeline_conversion(FROM, FROM).items, "source")
+        before = by_key(pipeline_conversion(date(2026, 11, 30), date(2026, 11, 30)).items,
                         "source")
         empty = pipeline_conversion(date(2027, 1, 1), date(2027, 1, 31))
     assert figures(first_day["web"]) == (2, 2, 1, 1, Decimal("50.0"))  # A, B
     assert figures(first_day["referral"]) == (2, 2, 2, 0, Decimal("100.0"))  # E, F
     assert figures(first_day[None]) == (1, 0, 0, 0, None)  # G
     assert figures(before["web"]) == (1, 1, 1, 0, Decimal("100.0"))  # H
-    assert None not in by_key(empty["items"], "source")
-    assert figures(empty["totals"]) == (0, 0, 0, 0, None)
+    assert None not in by_key(empty.items, "source")
+    assert figures(empty.totals) == (0, 0, 0, 0, None)
 
 
 def test_pipeline_conversion_row_level_limit(app, leads):
     admin, alice, _bob = leads
     assert admin.patch("/company", json={"sales_see_own_only": True}).status_code == 200
     with app.app_context():
-        user = db.session.get(User, alice.user_id)
-        mine = pipeline_conversion(FROM, TO, user=user)
-        admin_user = db.session.get(User, admin.user_id)
-        everything = pipeline_conversion(FROM, TO, user=admin_user)
-    rows = by_key(mine["items"], "source")
+        alice_user, admin_user = (db.session.get(User, alice.user_id),
+                                  db.session.get(User, admin.user_id))
+        assert row_limit_user_id(alice_user) == alice.user_id
+        assert row_limit_user_id(admin_user) is None
+        mine = pipeline_conversion(FROM, TO, limit_user_id=alice.user_id)
+        everything = pipeline_conversion(FROM, TO)
+    rows = by_key(mine.items, "source")
     assert figures(rows["web"]) == (2, 2, 1, 1, Decimal("50.0"))
     assert figures(rows["referral"]) == (1, 1, 1, 0, Decimal("100.0"))
     assert None not in rows
-    assert figures(mine["totals"]) == (3, 3, 2, 1, Decimal("66.7"))
-    assert figures(everything["totals"]) == (8, 5, 3, 1, Decimal("75.0"))
+    assert figures(mine.totals) == (3, 3, 2, 1, Decimal("66.7"))
+    assert figures(everything.totals) == (8, 5, 3, 1, Decimal("75.0"))
 
 
 def test_pipeline_conversion_is_one_query(app, leads):
@@ -250,24 +253,24 @@ EXPECTED_PRIORITIES = {
 def test_tickets_sla_per_priority(app, tickets):
     with app.app_context():
         result = tickets_sla(FROM, TO)
-    assert [i["priority"] for i in result["items"]] == ["urgent", "high", "normal", "low"]
-    assert {i["priority"]: sla_figures(i) for i in result["items"]} == EXPECTED_PRIORITIES
-    assert sla_figures(result["totals"]) == (6, 3, 1, D("60.0"), D("33.3"), D("2.00"))
-    urgent = result["items"][0]
+    assert [i["priority"] for i in result.items] == ["urgent", "high", "normal", "low"]
+    assert {i["priority"]: sla_figures(i) for i in result.items} == EXPECTED_PRIORITIES
+    assert sla_figures(result.totals) == (6, 3, 1, D("60.0"), D("33.3"), D("2.00"))
+    urgent = result.items[0]
     # U3 (only an internal note) has no first response: out of the denominator
     assert (urgent["responded"], urgent["resolved"]) == (2, 2)
 
 
 def test_tickets_sla_range_and_empty(app, tickets):
     with app.app_context():
-        before = by_key(tickets_sla(date(2026, 11, 30), date(2026, 11, 30))["items"],
+        before = by_key(tickets_sla(date(2026, 11, 30), date(2026, 11, 30)).items,
                         "priority")
         second_day = tickets_sla(TO, TO)
         empty = tickets_sla(date(2027, 1, 1), date(2027, 1, 31))
     assert sla_figures(before["urgent"]) == (1, 1, 1, D("100.0"), D("100.0"), D("0.17"))
-    assert sla_figures(second_day["totals"]) == (1, 0, 0, D("0.0"), None, D("9.00"))
-    assert sla_figures(empty["totals"]) == (0, 0, 0, None, None, None)
-    assert [sla_figures(i) for i in empty["items"]] == [(0, 0, 0, None, None, None)] * 4
+    assert sla_figures(second_day.totals) == (1, 0, 0, D("0.0"), None, D("9.00"))
+    assert sla_figures(empty.totals) == (0, 0, 0, None, None, None)
+    assert [sla_figures(i) for i in empty.items] == [(0, 0, 0, None, None, None)] * 4
 
 
 def test_tickets_sla_is_at_most_two_queries(app, tickets):
@@ -280,3 +283,155 @@ def test_tickets_sla_is_at_most_two_queries(app, tickets):
         dialect = db.engine.dialect.name
     ticket_queries = [s for s in statements if "tickets" in s]
     assert len(ticket_queries) == (1 if dialect == "postgresql" else 2)
+
+
+# --------------------------------------------------------------------------- the API and pages
+
+RANGE = "?from=2026-12-01&to=2026-12-02"
+
+
+def test_pipeline_conversion_api_json(leads, api_as):
+    sales = api_as("sales")
+    r = sales.get("/reports/pipeline-conversion" + RANGE)
+    assert r.status_code == 200, r.json
+    web = by_key(r.json["items"], "source")["web"]
+    assert web == {"source": "web", "label": "Website", "leads": 4, "converted": 3, "won": 1,
+                   "lost": 1, "win_rate": "50.0"}
+    assert by_key(r.json["items"], "source")[None]["label"] == "No source"
+    assert by_key(r.json["items"], "source")["event"]["win_rate"] is None
+    assert {k: r.json[k] for k in ("leads", "converted", "won", "lost", "win_rate")} == \
+        {"leads": 8, "converted": 5, "won": 3, "lost": 1, "win_rate": "75.0"}
+
+
+def test_pipeline_conversion_default_range_is_this_year_to_today(leads, api_as):
+    """Without ?from=&to=: 2026-01-01 up to today (company time zone): on 12-03 at noon
+    in Shanghai, H (11-30) and I (12-03) count too."""
+    finance = api_as("finance")
+    with time_machine.travel(at("2026-12-03T12:00:00+08:00"), tick=False):
+        r = finance.get("/reports/pipeline-conversion")
+    assert r.status_code == 200, r.json
+    assert (r.json["leads"], r.json["won"], r.json["lost"]) == (10, 4, 2)
+    with time_machine.travel(at("2026-12-02T23:59:00+08:00"), tick=False):
+        r = finance.get("/reports/pipeline-conversion")
+    assert (r.json["leads"], r.json["won"], r.json["lost"]) == (9, 4, 1)  # not I yet
+
+
+def test_pipeline_conversion_row_level_limit_in_json_and_csv(app, client, leads):
+    import csv
+    import io
+
+    from tests.conftest import sign_in
+
+    admin, alice, _bob = leads
+    # Off: a salesperson reads every lead.
+    assert alice.get("/reports/pipeline-conversion" + RANGE).json["leads"] == 8
+    assert admin.patch("/company", json={"sales_see_own_only": True}).status_code == 200
+    r = alice.get("/reports/pipeline-conversion" + RANGE)
+    rows = by_key(r.json["items"], "source")
+    assert (rows["web"]["leads"], rows["web"]["won"], rows["web"]["lost"]) == (2, 1, 1)
+    assert (rows["referral"]["leads"], rows["referral"]["won"]) == (1, 1)
+    assert None not in rows
+    assert (r.json["leads"], r.json["converted"], r.json["win_rate"]) == (3, 3, "66.7")
+    assert admin.get("/reports/pipeline-conversion" + RANGE).json["leads"] == 8
+
+    exported = alice.get("/reports/pipeline-conversion" + RANGE + "&format=csv")
+    assert exported.status_code == 200 and exported.mimetype == "text/csv"
+    table = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    by_source = {row["source"]: row for row in table}
+    assert (by_source["web"]["leads"], by_source["web"]["win_rate"]) == ("2", "50.0")
+    assert by_source["referral"]["leads"] == "1" and "" not in by_source
+    assert sum(int(row["leads"]) for row in table) == 3
+
+    # The page and its download, as Alice.
+    with app.app_context():
+        email = db.session.get(User, alice.user_id).email
+    sign_in(client, email)
+    page = client.get("/reports/pipeline-conversion" + RANGE)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Pipeline conversion" in html and "Only your own records" in html
+    download = client.get("/reports/pipeline-conversion" + RANGE + "&format=csv")
+    text = download.get_data(as_text=True).lstrip("\ufeff")
+    labelled = list(csv.reader(io.StringIO(text)))
+    assert labelled[0][:3] == ["Source", "Code", "Leads"]
+    assert sum(int(row[2]) for row in labelled[1:]) == 3
+
+
+def test_tickets_sla_api_json_and_xlsx(tickets, api_as):
+    import io
+
+    from openpyxl import load_workbook
+
+    _admin, support = tickets
+    r = support.get("/reports/tickets-sla" + RANGE)
+    assert r.status_code == 200, r.json
+    assert [i["priority"] for i in r.json["items"]] == ["urgent", "high", "normal", "low"]
+    urgent = r.json["items"][0]
+    assert urgent == {"priority": "urgent", "label": "Urgent", "tickets": 3, "responded": 2,
+                      "resolved": 2, "first_response_met": 1, "resolution_met": 1,
+                      "first_response_met_pct": "50.0", "resolution_met_pct": "50.0",
+                      "median_first_response_hours": "1.25"}
+    low = r.json["items"][3]
+    assert (low["tickets"], low["first_response_met_pct"],
+            low["median_first_response_hours"]) == (0, None, None)
+    assert (r.json["tickets"], r.json["first_response_met_pct"], r.json["resolution_met_pct"],
+            r.json["median_first_response_hours"]) == (6, "60.0", "33.3", "2.00")
+
+    finance = api_as("finance")
+    book = finance.get("/reports/tickets-sla" + RANGE + "&format=xlsx")
+    assert book.status_code == 200
+    sheet = load_workbook(io.BytesIO(book.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("label", "priority", "tickets")
+    assert rows[1][:3] == ("Urgent", "urgent", 3)
+
+
+@pytest.mark.parametrize(("role", "report", "status"), [
+    ("warehouse", "pipeline-conversion", 403), ("warehouse", "tickets-sla", 403),
+    ("sales", "tickets-sla", 403), ("support", "pipeline-conversion", 403),
+    ("sales", "pipeline-conversion", 200), ("support", "tickets-sla", 200),
+    ("finance", "pipeline-conversion", 200), ("finance", "tickets-sla", 200),
+    ("admin", "pipeline-conversion", 200), ("admin", "tickets-sla", 200),
+])
+def test_who_reads_which_report(api_as, role, report, status):
+    api = api_as(role)
+    assert api.get(f"/reports/{report}").status_code == status
+    assert api.get(f"/reports/{report}?format=csv").status_code == status
+
+
+def test_pages_refuse_and_list_by_role(app, client, login_as):
+    from tests.conftest import make_user, sign_in
+
+    login_as("warehouse")
+    assert client.get("/reports/pipeline-conversion").status_code == 403
+    assert client.get("/reports/tickets-sla?format=csv").status_code == 403
+    index = client.get("/reports/").get_data(as_text=True)
+    assert "Pipeline conversion" not in index and "Tickets SLA" not in index
+    client = app.test_client()
+    sign_in(client, make_user(app, "support")[1])
+    index = client.get("/reports/").get_data(as_text=True)
+    assert "Tickets SLA" in index and "Pipeline conversion" not in index
+    page = client.get("/reports/tickets-sla").get_data(as_text=True)
+    assert "internal notes do not count" in page
+
+
+@pytest.mark.parametrize("report", ["pipeline-conversion", "tickets-sla"])
+@pytest.mark.parametrize(("args", "field"), [
+    ("?from=2026-13-01", "from"), ("?to=yesterday", "to"),
+    ("?from=2026-12-02&to=2026-12-01", "to"), ("?format=pdf", "format"),
+])
+def test_bad_filters_are_422(admin_api, report, args, field):
+    r = admin_api.get(f"/reports/{report}{args}")
+    assert r.status_code == 422, r.json
+    assert field in r.json["error"]["fields"]
+
+
+def test_reports_in_chinese(client, login_as, leads):
+    from tests.conftest import csrf_token
+
+    login_as("admin")
+    client.post("/language", data={"locale": "zh", "csrf_token": csrf_token(client, "/")})
+    page = client.get("/reports/tickets-sla").get_data(as_text=True)
+    assert "工单 SLA" in page and "紧急" in page and "内部备注不计" in page
+    page = client.get("/reports/pipeline-conversion" + RANGE).get_data(as_text=True)
+    assert "线索转化" in page and "网站" in page and "无来源" in page and "赢单率" in page
