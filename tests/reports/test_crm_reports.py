@@ -273,16 +273,13 @@ def test_tickets_sla_range_and_empty(app, tickets):
     assert [sla_figures(i) for i in empty.items] == [(0, 0, 0, None, None, None)] * 4
 
 
-def test_tickets_sla_is_at_most_two_queries(app, tickets):
-    """No query per ticket: one grouped query (PostgreSQL: with the medians), plus on SQLite
-    one query for the response times."""
+def test_tickets_sla_is_one_query(app, tickets):
+    """No query per ticket: one grouped query, the medians included."""
     from tests.conftest import sql_statements
 
     with app.app_context():
         _, statements = sql_statements(app, lambda: tickets_sla(FROM, TO))
-        dialect = db.engine.dialect.name
-    ticket_queries = [s for s in statements if "tickets" in s]
-    assert len(ticket_queries) == (1 if dialect == "postgresql" else 2)
+    assert len([s for s in statements if "tickets" in s]) == 1
 
 
 # --------------------------------------------------------------------------- the API and pages
