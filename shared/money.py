@@ -38,21 +38,20 @@ def moving_average(on_hand: Decimal, cost: Decimal, quantity: Decimal,
     return round_cost((on_hand * cost + quantity * net_price) / (on_hand + quantity))
 
 
+TENTH = Decimal("0.1")
+
+
+def percentage(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part / whole x 100, half up to 1 place (a margin or a win rate); None when whole is
+    0 (the reports' `margin_pct`, `win_rate`)."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     """`percent` % of `amount`, rounded (a weighted forecast: expected x probability / 100)."""
     return round_money(amount * percent / HUNDRED)
-
-
-PERCENT_PLACES = Decimal("0.1")
-
-
-def round_percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part / whole x 100, half up to 1 place (a report's rate: 2 of 3 -> 66.7); None when
-    `whole` is 0 (no rate rather than a division by zero)."""
-    if not whole:
-        return None
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(PERCENT_PLACES,
-                                                               rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,12 @@ from shared.validation import Choice, Integer, IsoDate, clean
 
 FORMATS = ("json", "csv", "xlsx")
 # What a column holds: how the page formats it and the spreadsheet stores it.
-COLUMN_KINDS = ("text", "id", "int", "qty", "money", "cost", "pct", "date", "days")
+COLUMN_KINDS = ("text", "id", "int", "number", "qty", "money", "cost", "pct", "date", "days")
 # The optional filters a report may take (besides its dates and group_by).
 ID_FILTERS = ("partner_id", "product_id", "salesperson_id")
 FILTERS = ("dates", "as_of", *ID_FILTERS)
-XLSX_FORMATS = {"int": "0", "id": "0", "days": "0", "qty": "#,##0.###", "money": "#,##0.00",
+XLSX_FORMATS = {"int": "0", "id": "0", "days": "0", "number": "#,##0.0##", "qty": "#,##0.###",
+                "money": "#,##0.00",
                 "cost": "#,##0.0000", "pct": "0.0", "date": "yyyy-mm-dd"}
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -31,7 +31,7 @@ from crm.leads.services import SOURCE_LABELS
 from crm.pipeline.models import Opportunity
 from shared.dates import day_start
 from shared.extensions import db
-from shared.money import round_percent
+from shared.money import percentage
 from shared.reports import ReportQuery, ReportResult, ReportSpec
 
 NO_SOURCE_LABEL = _l("No source")
@@ -40,7 +40,7 @@ COUNTS = ("leads", "converted", "won", "lost")
 
 def win_rate(won: int, lost: int) -> Decimal | None:
     """won / (won + lost) x 100, 1 place; None when neither happened."""
-    return round_percent(won, won + lost)
+    return percentage(won, won + lost)
 
 
 def source_label(source: str | None) -> Any:

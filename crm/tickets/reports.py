@@ -36,7 +36,7 @@ from crm.tickets.models import PRIORITIES, Ticket
 from crm.tickets.services import PRIORITY_LABELS
 from shared.dates import day_start
 from shared.extensions import db
-from shared.money import round_money, round_percent
+from shared.money import percentage, round_money
 from shared.reports import ReportQuery, ReportResult, ReportSpec
 
 ORDER = tuple(reversed(PRIORITIES))  # urgent, high, normal, low
@@ -67,9 +67,9 @@ def _row(counts: dict[str, int], median_seconds: float | None) -> dict[str, Any]
         "resolved": counts["resolved"],
         "first_response_met": counts["first_response_met"],
         "resolution_met": counts["resolution_met"],
-        "first_response_met_pct": round_percent(counts["first_response_met"],
+        "first_response_met_pct": percentage(counts["first_response_met"],
                                                 counts["responded"]),
-        "resolution_met_pct": round_percent(counts["resolution_met"], counts["resolved"]),
+        "resolution_met_pct": percentage(counts["resolution_met"], counts["resolved"]),
         "median_first_response_hours": hours(median_seconds),
     }
 
@@ -131,7 +131,7 @@ _FIGURES = (("tickets", _l("Tickets"), "int"),
             ("first_response_met_pct", _l("First response met %"), "pct"),
             ("resolution_met", _l("Resolution met"), "int", True),
             ("resolution_met_pct", _l("Resolution met %"), "pct"),
-            ("median_first_response_hours", _l("Median first response (hours)"), "qty"))
+            ("median_first_response_hours", _l("Median first response (hours)"), "number"))
 
 SPEC = ReportSpec(
     name="tickets-sla",

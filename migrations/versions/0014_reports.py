@@ -1,5 +1,6 @@
 """reports: invoice lines keep the unit cost taken at posting (for the sales margins), and
-the invoices get the indexes the sales and at-risk reports filter on
+the invoices and stock moves get the indexes the sales, at-risk and stock valuation
+reports filter on
 
 Revision ID: 0014_reports
 Revises: 0012_hardening
@@ -40,9 +41,15 @@ def upgrade():
                               unique=False)
         batch_op.create_index('ix_invoices_kind_partner_date',
                               ['kind', 'partner_id', 'invoice_date'], unique=False)
+    with op.batch_alter_table('stock_moves', schema=None) as batch_op:
+        batch_op.create_index('ix_stock_moves_valuation',
+                              ['product_id', 'created_at', 'from_location_id',
+                               'to_location_id', 'quantity', 'unit_cost'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('stock_moves', schema=None) as batch_op:
+        batch_op.drop_index('ix_stock_moves_valuation')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index('ix_invoices_kind_partner_date')
         batch_op.drop_index('ix_invoices_kind_invoice_date')
