@@ -30,7 +30,7 @@ from statistics import median
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, case, cast, extract, func, select
+from sqlalchemy import Float, Integer, case, cast, extract, func, select
 
 from crm.tickets.models import PRIORITIES, Ticket
 from crm.tickets.services import PRIORITY_LABELS
@@ -53,11 +53,13 @@ def hours(seconds: float | Decimal | None) -> Decimal | None:
 
 
 def _response_time(dialect: str):
-    """first_response_at - created_at as the database computes it: seconds on PostgreSQL,
-    days on SQLite (which stores UTC timestamps as "YYYY-MM-DD HH:MM:SS.ffffff" text)."""
+    """first_response_at - created_at as the database computes it: seconds on PostgreSQL;
+    whole milliseconds on SQLite, which stores UTC timestamps as "YYYY-MM-DD HH:MM:SS.ffffff"
+    text (integers, because they come back as text: formatting floats costs more)."""
     if dialect == "postgresql":
         return cast(extract("epoch", Ticket.first_response_at - Ticket.created_at), Float)
-    return func.julianday(Ticket.first_response_at) - func.julianday(Ticket.created_at)
+    days = func.julianday(Ticket.first_response_at) - func.julianday(Ticket.created_at)
+    return cast(func.round(days * 86_400_000), Integer)
 
 
 def _row(counts: dict[str, int], median_seconds: float | None) -> dict[str, Any]:
@@ -103,18 +105,17 @@ def tickets_sla(date_from: date, date_to: date) -> ReportResult:
             found[priority] = dict(zip(COUNTS, values, strict=True))
             medians[priority] = middle
     else:
-        # No ordered-set aggregate: each group's response times (days, 15 significant
-        # digits; group_concat skips the NULLs of unanswered tickets) come back as one text
-        # in the same grouped query, and Python takes the medians.
+        # No ordered-set aggregate: each group's response times (milliseconds; group_concat
+        # skips the NULLs of unanswered tickets) come back as one text in the same grouped
+        # query, and Python takes the medians.
         stmt = stmt.add_columns(*columns, func.group_concat(response_time))
-        times: dict[str | None, list[float]] = {None: []}
+        times: dict[str | None, list[int]] = {None: []}
         for priority, *values, joined in db.session.execute(stmt.group_by(Ticket.priority)):
             found[priority] = dict(zip(COUNTS, values, strict=True))
-            days = [float(v) * 86400 for v in joined.split(",")] if joined else []
-            times[priority] = days
-            times[None].extend(days)
+            times[priority] = list(map(int, joined.split(","))) if joined else []
+            times[None].extend(times[priority])
         found[None] = {name: sum(c[name] for c in found.values()) for name in COUNTS}
-        medians = {p: median(values) if values else None for p, values in times.items()}
+        medians = {p: median(ms) / 1000 if ms else None for p, ms in times.items()}
 
     zero = dict.fromkeys(COUNTS, 0)
     items = [{"priority": p, "label": str(PRIORITY_LABELS[p]),
