@@ -8,14 +8,14 @@ them ended.
     won, lost  the opportunities converted from those leads, by their status
     win_rate   won / (won + lost) x 100, 1 place; None when both are 0
 
-One grouped query (leads LEFT JOIN their opportunity through leads.opportunity_id, a lead has
-at most one), limited by the row-level rule the CRM lists apply (`crm.queries.visible`, both
-reading `shared.queries.row_limit_user_id`, which the report plumbing hands over as
-`ReportQuery.limit_user_id`): a salesperson limited to own records counts only the leads they
-own. Every known source is listed, in the
-order of LEAD_SOURCES, even without leads; leads without a source (NULL or empty) make one
-more row, key None, only when there are some; a stored value outside LEAD_SOURCES (older data)
-gets a row of its own after the known ones.
+One grouped query (leads LEFT JOIN their opportunity through leads.opportunity_id; a lead has
+at most one), limited by the row-level rule the CRM lists apply through `crm.queries.visible`:
+both read `shared.queries.row_limit_user_id`, which the report plumbing hands over as
+`ReportQuery.limit_user_id`, so a salesperson limited to own records counts only the leads
+they own. Every known source is listed, in the order of LEAD_SOURCES, even without leads;
+leads without a source (NULL or empty) make one more row, key None (label "No source"), only
+when there are some; a stored value outside LEAD_SOURCES (older data) gets a row of its own
+after the known ones.
 """
 from __future__ import annotations
 
