@@ -159,6 +159,24 @@ def test_pipeline_conversion_row_level_limit(app, leads):
     assert figures(everything.totals) == (8, 5, 3, 1, Decimal("75.0"))
 
 
+def test_pipeline_conversion_keeps_an_unknown_stored_source(app, leads):
+    """A value outside LEAD_SOURCES (older data) gets its own row after the known ones,
+    labelled with itself."""
+    from crm.leads.models import Lead
+
+    with app.app_context():
+        db.session.execute(db.update(Lead).where(Lead.title == "Lead D")
+                           .values(source="tradeshow"))
+        db.session.commit()
+        with app.test_request_context():
+            items = pipeline_conversion(FROM, TO).items
+    assert [i["source"] for i in items][-2:] == ["tradeshow", None]
+    rows = by_key(items, "source")
+    assert rows["tradeshow"]["label"] == "tradeshow"
+    assert figures(rows["tradeshow"]) == (1, 0, 0, 0, None)
+    assert figures(rows["web"]) == (3, 3, 1, 1, Decimal("50.0"))
+
+
 def test_pipeline_conversion_is_one_query(app, leads):
     from tests.conftest import sql_statements
 
