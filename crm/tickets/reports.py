@@ -132,7 +132,8 @@ _FIGURES = (("tickets", _l("Tickets"), "int"),
             ("first_response_met_pct", _l("First response met %"), "pct"),
             ("resolution_met", _l("Resolution met"), "int", True),
             ("resolution_met_pct", _l("Resolution met %"), "pct"),
-            ("median_first_response_hours", _l("Median first response (hours)"), "number"))
+            ("median_first_response_hours", _l("Median first response (hours)"), "number",
+             True))
 
 SPEC = ReportSpec(
     name="tickets-sla",
