@@ -55,7 +55,7 @@ class Invoice(Base):
         Index("ix_invoices_invoice_date", "invoice_date"),
         # the sales report (kind, dates) and the at-risk report (each customer's dates)
         Index("ix_invoices_kind_invoice_date", "kind", "invoice_date"),
-        Index("ix_invoices_kind_partner_date", "kind", "partner_id", "invoice_date"),
+        Index("ix_invoices_kind_partner_date", "kind", "partner_id", "invoice_date", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

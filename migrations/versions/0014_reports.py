@@ -40,7 +40,8 @@ def upgrade():
         batch_op.create_index('ix_invoices_kind_invoice_date', ['kind', 'invoice_date'],
                               unique=False)
         batch_op.create_index('ix_invoices_kind_partner_date',
-                              ['kind', 'partner_id', 'invoice_date'], unique=False)
+                              ['kind', 'partner_id', 'invoice_date', 'state'],
+                              unique=False)
     with op.batch_alter_table('stock_moves', schema=None) as batch_op:
         batch_op.create_index('ix_stock_moves_valuation',
                               ['product_id', 'created_at', 'from_location_id',
