@@ -1,0 +1,95 @@
+"""The 500s the route fuzzer (test_fuzz_routes.py) found, each pinned by one request: a lone
+surrogate in JSON, digits int() cannot read or too many of them, ids beyond a column where a
+view read an id itself, dates Python's date arithmetic cannot shift, and an activity form that
+went back to a page by an id that was no number."""
+from __future__ import annotations
+
+import pytest
+
+from erp.sales.models import SalesOrder
+from shared.partners.models import Partner
+from tests.conftest import csrf_token, row_count
+
+BAD_IDS = ["²", "9" * 5000, "99999999999999999999999", "9223372036854775808"]
+
+
+def envelope(response, *statuses: int) -> dict:
+    assert response.status_code in statuses, (response.status_code, response.data[:300])
+    return response.json["error"]
+
+
+def test_a_lone_surrogate_in_json_is_400_and_nothing_is_written(app, client, admin_api):
+    for body in ('{"name": "Lotus \\ud800"}', '{"name": "Lotus", "x\\udfff": 1}',
+                 '{"name": "Lotus", "tags": [["\\udc00"]]}'):
+        response = client.post("/api/v1/partners", data=body, content_type="application/json",
+                               headers=admin_api.headers)
+        assert envelope(response, 400)["code"] == "invalid_input"
+    assert row_count(app, Partner) == 0
+    good = client.post("/api/v1/partners", data='{"name": "Lotus \\ud83d\\ude00"}',
+                       content_type="application/json", headers=admin_api.headers)
+    assert good.status_code == 201 and good.json["name"] == "Lotus 😀"  # a pair is text
+
+
+@pytest.mark.parametrize("bad", ["²", "9" * 5000])
+def test_integer_fields_refuse_unreadable_digits_with_422(admin_api, bad):
+    response = admin_api.post("/products", json={"sku": "L1", "name": "Lamp",
+                                                 "default_supplier_id": bad})
+    assert "default_supplier_id" in envelope(response, 422)["fields"]
+    assert envelope(admin_api.get(f"/partners?page={bad}"), 422)["fields"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=["superscript", "5000-digits", "1e23", "2^63"])
+def test_ids_a_page_reads_itself_are_never_a_500(app, client, login_as, bad):
+    login_as("admin")
+    token = csrf_token(client, "/")
+    for path in (f"/purchasing/orders?supplier_id={bad}",
+                 f"/purchasing/orders/new?supplier_id={bad}",
+                 f"/purchasing/orders/new?product_id={bad}"):
+        assert client.get(path).status_code == 200, path
+    for path in (f"/inventory/moves?product_id={bad}", f"/inventory/moves?location_id={bad}"):
+        assert client.get(path).status_code in (200, 422), path
+    posts = {
+        "/invoices/batch-pdf": {"invoice_id": bad},
+        "/purchasing/from-suggestions": {"product_id": bad},
+        "/sales/orders/new": {"partner_id": "1", "line-product_id": bad, "line-quantity": "1"},
+        "/purchasing/orders/new": {"supplier_id": bad, "line-product_id": bad,
+                                   "line-quantity": "1"},
+        "/tickets/new": {"partner_id": bad, "subject": "Broken"},
+    }
+    for path, data in posts.items():
+        response = client.post(path, data={**data, "csrf_token": token})
+        assert response.status_code < 500, (path, response.status_code)
+    assert row_count(app, SalesOrder) == 0
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_beyond_what_arithmetic_takes_are_422(admin_api, day):
+    for path, field in ((f"/leads?created_from={day}&created_to={day}", "created_from"),
+                        (f"/stock/moves?since={day}", "since"),
+                        (f"/stock/moves?until={day}T10:00:00", "until"),
+                        (f"/reports/ar-aging?as_of={day}", "as_of"),
+                        (f"/reports/ap-aging?as_of={day}", "as_of"),
+                        (f"/invoices?date_from={day}", "date_from")):
+        assert field in envelope(admin_api.get(path), 422)["fields"], path
+    response = admin_api.post("/activities", json={"kind": "call", "subject": "Call",
+                                                   "due_date": day})
+    assert "due_date" in envelope(response, 422)["fields"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_pages_with_such_dates_answer_without_a_500(client, login_as, day):
+    login_as("admin")
+    for path in (f"/leads/?created_from={day}&created_to={day}",
+                 f"/inventory/moves?date_from={day}&date_to={day}",
+                 f"/reports/ar-aging?as_of={day}", f"/reports/ap-aging?as_of={day}"):
+        assert client.get(path).status_code < 500, path
+
+
+def test_a_refused_activity_goes_back_without_a_500(client, login_as):
+    login_as("admin")
+    token = csrf_token(client, "/activities/")
+    response = client.post("/activities/new", data={
+        "csrf_token": token, "opportunity_id": "1899-12-31", "partner_id": "²",
+        "kind": "call", "subject": ""})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/activities/")
