@@ -89,10 +89,11 @@ def _too_deep_or_nul(data: Any) -> str | None:
 
 def check_input() -> None:
     """Every request, before its view: refuse what no field rule can take. A NUL character
-    anywhere in the query, a form or a JSON body (PostgreSQL cannot store it), a lone
+    anywhere in the path, the query, a form or a JSON body (PostgreSQL cannot store it), a lone
     surrogate in a JSON body, and JSON nested deeper than MAX_JSON_DEPTH (too deep for the
     parser answered 500) are a 400 with the error envelope."""
-    texts = [text for key, values in request.args.lists() for text in (key, *values)]
+    texts = [request.path]  # a %00 in a <table> or <job_id> of the path
+    texts += [text for key, values in request.args.lists() for text in (key, *values)]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         texts += [text for key, values in request.form.lists() for text in (key, *values)]
         texts += [upload.filename or "" for upload in request.files.values()]

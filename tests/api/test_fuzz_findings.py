@@ -93,3 +93,13 @@ def test_a_refused_activity_goes_back_without_a_500(client, login_as):
         "kind": "call", "subject": ""})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/activities/")
+
+
+def test_a_nul_in_the_path_is_refused_before_the_database_sees_it(client, login_as, admin_api):
+    """PostgreSQL: "text fields cannot contain NUL" was a 500 on the audit history page."""
+    response = admin_api.patch("/sla-policies/urgent%00", json={"first_response_hours": 4})
+    assert envelope(response, 400)["code"] == "invalid_input"
+    login_as("admin")
+    for path in ("/admin/audit/partners/%00", "/admin/audit/%00/1",
+                 "/invoices/batch-pdf/%00abc"):
+        assert client.get(path).status_code in (302, 400), path

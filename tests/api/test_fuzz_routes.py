@@ -43,8 +43,8 @@ from tests.conftest import PASSWORD, _empty_all_tables, csrf_token, make_user, s
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_ENDPOINTS = {"static"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-EXAMPLES = 6  # per route and method in the default run
-SLOW_EXAMPLES = 80
+EXAMPLES = 4  # per route and method in the default run (about 1000 requests)
+SLOW_EXAMPLES = 60
 
 # --------------------------------------------------------------------------- what the app reads
 
