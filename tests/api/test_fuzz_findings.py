@@ -1,14 +1,16 @@
 """The 500s the route fuzzer (test_fuzz_routes.py) found, each pinned by one request: a lone
-surrogate in JSON, digits int() cannot read or too many of them, ids beyond a column where a
-view read an id itself, dates Python's date arithmetic cannot shift, and an activity form that
-went back to a page by an id that was no number."""
+surrogate in JSON, a NUL in the path, digits int() cannot read or too many of them, ids beyond
+a column where a view read an id itself, dates Python's date arithmetic cannot shift, an
+activity form that went back to a page by an id that was no number, and amounts beyond what
+their columns store (PostgreSQL: numeric field overflow)."""
 from __future__ import annotations
 
 import pytest
 
 from erp.sales.models import SalesOrder
 from shared.partners.models import Partner
-from tests.conftest import csrf_token, row_count
+from shared.seed import seed_demo
+from tests.conftest import csrf_token, row_count, table_counts
 
 BAD_IDS = ["²", "9" * 5000, "99999999999999999999999", "9223372036854775808"]
 
@@ -103,3 +105,41 @@ def test_a_nul_in_the_path_is_refused_before_the_database_sees_it(client, login_
     for path in ("/admin/audit/partners/%00", "/admin/audit/%00/1",
                  "/invoices/batch-pdf/%00abc"):
         assert client.get(path).status_code in (302, 400), path
+
+
+BIG_PRICE = "9999999999999999.99"  # the largest a price field takes
+
+
+def test_document_amounts_beyond_a_money_column_are_422(app, admin_api):
+    """A million units at the largest price passed every field rule, then overflowed the
+    total's column (a 500 on PostgreSQL)."""
+    with app.app_context():
+        seed_demo()
+        before = table_counts()
+    line = {"product_id": 1, "description": "Lamp", "quantity": "1000000",
+            "unit_price": BIG_PRICE}
+    for path, body in (("/sales-orders", {"partner_id": 1}),
+                       ("/invoices", {"kind": "customer_invoice", "partner_id": 1}),
+                       ("/purchase-orders", {"supplier_id": 9})):
+        response = admin_api.post(path, json={**body, "lines": [line]})
+        assert "lines" in envelope(response, 422)["fields"] or \
+            "lines.0.unit_price" in envelope(response, 422)["fields"], path
+    with app.app_context():
+        assert table_counts() == before
+
+
+def test_a_purchase_price_is_at_most_what_a_unit_cost_stores(app, admin_api):
+    """Received goods are booked at the order's price as a unit cost (14 digits before the
+    point): a larger price was a 500 at receipt on PostgreSQL."""
+    with app.app_context():
+        seed_demo()
+    line = {"product_id": 1, "quantity": "2", "unit_price": "5000000000000000.00",
+            "tax_rate": "0"}
+    response = admin_api.post("/purchase-orders", json={"supplier_id": 9, "lines": [line]})
+    assert "lines.0.unit_price" in envelope(response, 422)["fields"]
+    line["unit_price"] = "99999999999999.99"
+    order = admin_api.post("/purchase-orders", json={"supplier_id": 9, "lines": [line]}).json
+    assert admin_api.post(f"/purchase-orders/{order['id']}/confirm", json={}).status_code == 200
+    received = admin_api.post(f"/purchase-orders/{order['id']}/receive", json={
+        "lines": [{"line_id": order["lines"][0]["id"], "quantity": "2"}]})
+    assert received.status_code in (200, 201), received.json
