@@ -2,16 +2,21 @@
 
 For each rule and each of its methods, Hypothesis builds requests as the admin (API token and
 signed-in cookie session with a valid CSRF token) against the demo company (seed-demo: records
-in every state, so the handlers go deep): path ids that exist, that do not, that no column
-stores (2^31, 2^63) or that are no number at all; query strings with malformed values for the
-parameters the code reads; JSON bodies that start from a valid-looking value for every field
-the services' specs know and break a few of them (wrong types, huge numbers, NaN and Infinity,
-NUL bytes, lone surrogates, deep nesting, unknown fields), raw bodies that are no JSON object;
-form posts built the same way from the names the forms and templates use, with uploads.
+in every state, so the handlers go deep):
+- path ids that exist, that do not, that no column stores (2^31, 2^63, 5000 digits) or that are
+  no number at all ("²", "%00"), and any text for the other path arguments;
+- query strings with malformed values, the parameters the route's own view reads most often;
+- JSON bodies that start from a value every spec's rule of that name takes (the extremes it
+  still takes among them: the first and last date, the largest amount) and break a few fields,
+  the route's own area's most often (wrong types, huge numbers, NaN and Infinity, NUL bytes,
+  lone surrogates, nested values, unknown fields); raw bodies that are no JSON object;
+- form posts built the same way from the names the forms and templates use, with uploads.
 
 The test fails on any status of 500 or more and on any exception leaving the app, and prints
-the request (Hypothesis shrinks it) with the traceback the error handler logged. The default
-run takes a few examples per route; the `slow` variant many more.
+the request (Hypothesis shrinks it) with the traceback the error handler logged. The admin is
+put back before each request (a request may deactivate it or revoke its token), and at the
+end every stock balance still equals its ledger. The default run takes a few examples per
+route and method (well under a minute); the `slow` variant many more.
 """
 from __future__ import annotations
 
