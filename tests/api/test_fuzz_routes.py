@@ -314,7 +314,8 @@ class Inputs:
                             st.sampled_from(NASTY_NUMBERS), st.sampled_from(some_ids),
                             st.none(), st.booleans(), st.text(max_size=12), st.integers(),
                             st.just("\ud800"))
-        self.values = st.recursive(scalars, self._containers, max_leaves=8)
+        self.values = st.recursive(scalars, lambda children: self._containers(children),
+                                   max_leaves=8)
         line_keys = [k for k in self.LINE_KEYS if k in vocab.fields]
         self.line_keys = st.sampled_from(line_keys)
         self.line = st.fixed_dictionaries({k: self.good[k] for k in line_keys})
