@@ -2,6 +2,7 @@
 Decimal-as-string serialisation, the error envelope and the Idempotency-Key hooks."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -60,6 +61,11 @@ class BadInput(DomainError):
     code = "invalid_input"
 
 
+# A UTF-16 surrogate on its own: JSON's "\ud800" escape gives one, no UTF-8 text can hold it
+# (the database driver failed on it with a 500).
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _too_deep_or_nul(data: Any) -> str | None:
     """What is wrong with a parsed JSON body that no field rule could take, if anything
     (walked without recursion, so no depth can crash the walk itself)."""
@@ -71,6 +77,8 @@ def _too_deep_or_nul(data: Any) -> str | None:
         if isinstance(value, str):
             if "\x00" in value:
                 return "nul"
+            if LONE_SURROGATE.search(value):
+                return "surrogate"
         elif isinstance(value, dict):
             stack.extend((key, depth) for key in value)
             stack.extend((item, depth + 1) for item in value.values())
@@ -81,10 +89,11 @@ def _too_deep_or_nul(data: Any) -> str | None:
 
 def check_input() -> None:
     """Every request, before its view: refuse what no field rule can take. A NUL character
-    anywhere in the query, a form or a JSON body (PostgreSQL cannot store it), and JSON
-    nested deeper than MAX_JSON_DEPTH (too deep for the parser answered 500) are a 400
-    with the error envelope."""
-    texts = [text for key, values in request.args.lists() for text in (key, *values)]
+    anywhere in the path, the query, a form or a JSON body (PostgreSQL cannot store it), a lone
+    surrogate in a JSON body, and JSON nested deeper than MAX_JSON_DEPTH (too deep for the
+    parser answered 500) are a 400 with the error envelope."""
+    texts = [request.path]  # a %00 in a <table> or <job_id> of the path
+    texts += [text for key, values in request.args.lists() for text in (key, *values)]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         texts += [text for key, values in request.form.lists() for text in (key, *values)]
         texts += [upload.filename or "" for upload in request.files.values()]
@@ -98,6 +107,9 @@ def check_input() -> None:
         raise BadInput(_("The request body is nested too deeply."), code="invalid_json")
     if problem == "nul":
         raise BadInput(_("The request contains a NUL character, which is not allowed."))
+    if problem == "surrogate":
+        raise BadInput(_("The request contains a character that is not valid text (a lone "
+                         "surrogate)."))
 
 
 def json_body() -> dict[str, Any]:

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+
+from shared.errors import ValidationError
+
 CENT = Decimal("0.01")
+# The largest amount a Money column (Numeric(18, 2)) stores: a line of a million units at a
+# price near it passed every field rule and then overflowed the column (a 500 on PostgreSQL).
+MAX_AMOUNT = Decimal("9999999999999999.99")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 
@@ -103,14 +110,19 @@ def tax_summary(lines: Iterable[tuple[Decimal, LineFigures]]) -> list[tuple[Deci
 def price_lines(document: Any) -> DocumentTotals:
     """Write each line's figures and the document's totals on a priced document (sales
     order, invoice): lines with quantity, unit_price, discount_pct and tax_rate get subtotal,
-    tax and total; the document gets untaxed_amount, tax_amount and total."""
-    figures = []
-    for line in document.lines:
-        f = line_figures(Decimal(line.quantity), Decimal(line.unit_price),
-                         Decimal(line.discount_pct), Decimal(line.tax_rate))
-        line.subtotal, line.tax, line.total = f.subtotal, f.tax, f.total
-        figures.append(f)
+    tax and total; the document gets untaxed_amount, tax_amount and total. Figures beyond
+    what a Money column stores are a ValidationError on `lines`."""
+    lines = list(document.lines)
+    figures = [line_figures(Decimal(line.quantity), Decimal(line.unit_price),
+                            Decimal(line.discount_pct), Decimal(line.tax_rate))
+               for line in lines]
     totals = document_totals(figures)
+    amounts = [totals.untaxed, totals.tax, totals.total,
+               *(amount for f in figures for amount in (f.subtotal, f.tax, f.total))]
+    if any(abs(amount) > MAX_AMOUNT for amount in amounts):  # checked before any is set
+        raise ValidationError(fields={"lines": _("The amounts are too large to store.")})
+    for line, f in zip(lines, figures, strict=True):
+        line.subtotal, line.tax, line.total = f.subtotal, f.tax, f.total
     document.untaxed_amount, document.tax_amount, document.total = \
         totals.untaxed, totals.tax, totals.total
     return totals

@@ -7,7 +7,7 @@ are collected for all fields and raised together as one ValidationError (422 wit
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -159,9 +159,13 @@ class Integer(Field):
             raise FieldError(_("Must be a whole number."))
         if isinstance(value, str):
             value = value.strip()
-            if not value.lstrip("-").isdigit():
+            digits = value.removeprefix("-")
+            if not digits.isdecimal():  # isdigit() passes "²", which int() refuses
                 raise FieldError(_("Must be a whole number."))
-            value = int(value)
+            digits = digits.lstrip("0") or "0"
+            if len(digits) > 19:  # int() refuses thousands of digits
+                raise FieldError(_("This number is too large."))
+            value = -int(digits) if value.startswith("-") else int(digits)
         if not isinstance(value, int):
             raise FieldError(_("Must be a whole number."))
         if not -MAX_INT - 1 <= value <= MAX_INT:
@@ -171,6 +175,18 @@ class Integer(Field):
         if self.max_value is not None and value > self.max_value:
             raise FieldError(_("Must be at most %(n)s.", n=format_decimal(self.max_value)))
         return value
+
+
+def id_or_none(value: Any) -> int | None:
+    """`value` (text or a number) as a record id, a whole number from 1 to MAX_INT, else None:
+    for a view that reads an optional id from a query or a form itself. (str.isdigit() also
+    passes "²", which int() refuses, int() refuses text of thousands of digits, and an id no
+    column stores failed in the database: each answered 500.)"""
+    try:
+        number = Integer(min_value=1).clean(value)
+    except FieldError:
+        return None
+    return number
 
 
 class Boolean(Field):
@@ -219,14 +235,26 @@ class ChoiceList(Field):
         return sorted(set(items), key=self.choices.index)
 
 
+# The dates a field takes: arithmetic on them (a due date, the day after, a shift of time
+# zone) stays inside what Python's dates hold; year 1 and year 9999 answered 500.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2999, 12, 31)
+
+
 class IsoDate(Field):
     def convert(self, value: Any) -> date:
         if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise FieldError(_("Must be a date as YYYY-MM-DD.")) from None
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise FieldError(_("Must be a date as YYYY-MM-DD.")) from None
+        plain = day.date() if isinstance(day, datetime) else day
+        if not MIN_DATE <= plain <= MAX_DATE:
+            raise FieldError(_("Must be a date from %(first)s to %(last)s.",
+                               first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat()))
+        return day
 
 
 Spec = Mapping[str, Field]

@@ -13,6 +13,7 @@ from shared.dates import company_today
 from shared.forms import run_form
 from shared.http import safe_redirect
 from shared.permissions import require
+from shared.validation import id_or_none
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -48,15 +49,14 @@ def my_activities():
 
 
 def _back(activity_values: dict) -> str:
-    if activity_values.get("partner_id"):
-        return url_for("partners.show_partner", partner_id=activity_values["partner_id"])
-    if activity_values.get("lead_id"):
-        return url_for("leads.show_lead", lead_id=activity_values["lead_id"])
-    if activity_values.get("ticket_id"):
-        return url_for("tickets.show_ticket", ticket_id=activity_values["ticket_id"])
-    if activity_values.get("opportunity_id"):
-        return url_for("pipeline.show_opportunity",
-                       opportunity_id=activity_values["opportunity_id"])
+    """The page the activity is about; the form's values are as typed (an id that is no
+    number, after a refused form, answered 500)."""
+    for key, endpoint in (("partner_id", "partners.show_partner"),
+                          ("lead_id", "leads.show_lead"), ("ticket_id", "tickets.show_ticket"),
+                          ("opportunity_id", "pipeline.show_opportunity")):
+        record_id = id_or_none(activity_values.get(key))
+        if record_id is not None:
+            return url_for(endpoint, **{key: record_id})
     return url_for("activities.my_activities")
 
 

@@ -36,6 +36,7 @@ from shared.partners.models import Partner
 from shared.permissions import can, require
 from shared.products.models import Product
 from shared.ui import HomeCard
+from shared.validation import id_or_none
 
 bp = Blueprint("tickets", __name__)
 
@@ -160,7 +161,7 @@ def _customer_choices(selected: int | None) -> list[tuple[str, str]]:
 @require("tickets", "create")
 def new_ticket():
     form = TicketForm()
-    partner_id = _int(form.partner_id.data) or int_arg("partner_id")
+    partner_id = id_or_none(form.partner_id.data) or int_arg("partner_id")
     if request.method == "GET":
         form.partner_id.data = str(partner_id or "")
         for name in ("sales_order_id", "invoice_id", "product_id"):
@@ -185,13 +186,6 @@ def link_fields():
     form = TicketForm(formdata=None)
     _apply_link_choices(form, int_arg("partner_id"))
     return render_template("crm/tickets/_link_fields.html", form=form)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --------------------------------------------------------------------------- a ticket

@@ -18,6 +18,7 @@ from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.queries import search
 from shared.users.models import User
+from shared.validation import id_or_none
 
 LEDGER_PAGE = 50
 PRODUCT_MATCHES = 200  # a name search narrows the ledger to at most this many products
@@ -72,9 +73,10 @@ def ledger(filters: Mapping[str, str]) -> tuple[MovePage, dict]:
         value = (filters.get(name) or "").strip()
         if not value:
             return None
-        if not value.isdigit() or int(value) < 1:
+        number = id_or_none(value)
+        if number is None:
             raise ValidationError(fields={name: _("Must be a whole number.")})
-        return int(value)
+        return number
 
     date_from, date_to = filters.get("date_from") or "", filters.get("date_to") or ""
     query = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -35,7 +35,7 @@ from shared.extensions import db
 from shared.formatting import qty
 from shared.products.models import Product
 from shared.upsert import insert_ignore, insert_or_add
-from shared.validation import Boolean, Choice, Integer, Qty, Text, clean
+from shared.validation import Boolean, Choice, FieldError, Integer, IsoDate, Qty, Text, clean
 
 ZERO = Decimal("0.000")
 STOCKED_TYPES = ("stockable", "consumable")  # services are never moved
@@ -402,12 +402,16 @@ def parse_since(value: str, field: str) -> datetime:
     if len(text) > 19 and text[19] == " ":  # an unencoded "+08:00" arrives as " 08:00"
         text = f"{text[:19]}+{text[20:]}"
     try:
-        if len(text) == 10:
-            return day_start(date.fromisoformat(text))
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValidationError(fields={field: _("Must be a date or a timestamp in ISO 8601.")}) \
             from None
+    try:
+        IsoDate().convert(moment)  # the range every date field keeps to
+    except FieldError as exc:
+        raise ValidationError(fields={field: str(exc)}) from None
+    if len(text) == 10:
+        return day_start(moment.date())
     return moment if moment.tzinfo else moment.replace(tzinfo=company_zone())
 
 

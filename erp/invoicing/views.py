@@ -39,7 +39,7 @@ from shared.http import safe_redirect
 from shared.permissions import can, require
 from shared.ui import HomeCard, money, pdf_response
 from shared.users.forms import EmptyForm
-from shared.validation import IsoDate, Number
+from shared.validation import IsoDate, Number, id_or_none
 
 bp = Blueprint("invoicing", __name__)
 
@@ -211,7 +211,7 @@ def batch_pdf():
     """The selected invoices' PDFs in one ZIP, rendered in parallel on every core."""
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("invoicing.list_invoices"))
-    ids = [int(v) for v in request.form.getlist("invoice_id") if v.isdigit()][:500]
+    ids = [i for i in map(id_or_none, request.form.getlist("invoice_id")) if i][:500]
     if not ids:
         flash(_("Select at least one invoice."), "warning")
         return redirect(url_for("invoicing.list_invoices"))

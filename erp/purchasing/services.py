@@ -55,7 +55,7 @@ from shared.partners.models import Partner
 from shared.products.models import Product
 from shared.queries import search
 from shared.sequences.services import next_number
-from shared.validation import Integer, IsoDate, Number, Text, clean, clean_rows
+from shared.validation import Integer, IsoDate, Number, Qty, Text, clean, clean_rows
 
 ORDER_SPEC = {
     "supplier_id": Integer(min_value=1, required=True),
@@ -65,18 +65,23 @@ ORDER_SPEC = {
     "notes": Text(max_length=5000),
 }
 
+# A purchase price becomes the unit cost of the goods received (a Cost column, 14 digits
+# before the point): a larger one passed and then overflowed it at receipt (a 500 on
+# PostgreSQL).
+MAX_UNIT_COST = Decimal("99999999999999.99")
+
 LINE_SPEC = {
     "product_id": Integer(min_value=1, required=True),
     "description": Text(max_length=500),
-    "quantity": Number(places=3, positive=True, required=True),
-    "unit_price": Number(places=2, min_value=0),
+    "quantity": Qty(required=True),  # as on every other document's line
+    "unit_price": Number(places=2, min_value=0, max_value=MAX_UNIT_COST),
     "discount_pct": Number(places=2, min_value=0, max_value=100, default=Decimal("0")),
     "tax_rate": Number(places=2, min_value=0, max_value=100),
 }
 
 RECEIVE_LINE_SPEC = {
     "line_id": Integer(min_value=1, required=True),
-    "quantity": Number(places=3, positive=True, required=True),
+    "quantity": Qty(required=True),
 }
 
 SUPPLIER_PRICE_SPEC = {

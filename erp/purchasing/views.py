@@ -50,6 +50,7 @@ from shared.products.services import product_query, stock_figures
 from shared.queries import search
 from shared.ui import HomeCard, pdf_response
 from shared.users.forms import EmptyForm
+from shared.validation import id_or_none
 
 bp = Blueprint("purchasing", __name__, url_prefix="/purchasing")
 
@@ -95,7 +96,7 @@ def list_orders():
     supplier = request.args.get("supplier_id") or ""
     filters = {"q": (request.args.get("q") or "").strip() or None,
                "state": _choice("state", ORDER_STATES),
-               "supplier_id": int(supplier) if supplier.isdigit() else None,
+               "supplier_id": id_or_none(supplier),
                "late": True if request.args.get("late") in ("1", "true", "on") else None}
     page = paginate(services.order_query(**filters))
     services.with_lines(page.items)  # the bill status badge reads them
@@ -121,8 +122,8 @@ def _product_labels(lines) -> dict[int, str]:
     ids = set()
     for line in lines:
         value = line.get("product_id") if isinstance(line, dict) else line.product_id
-        if str(value or "").isdigit():
-            ids.add(int(value))
+        if (product_id := id_or_none(value)) is not None:
+            ids.add(product_id)
     if not ids:
         return {}
     rows = db.session.execute(select(Product.id, Product.sku, Product.name)
@@ -141,16 +142,15 @@ def _line_rows(lines) -> list[dict]:
                    "quantity": _qty(line.quantity), "unit_price": str(line.unit_price),
                    "discount_pct": _qty(line.discount_pct) if line.discount_pct else "",
                    "tax_rate": _qty(line.tax_rate)}
-        pid = str(row.get("product_id") or "")
-        if pid.isdigit() and int(pid) in labels:
-            row["product_search"] = labels[int(pid)]
+        pid = id_or_none(row.get("product_id"))
+        if pid in labels:
+            row["product_search"] = labels[pid]
         rows.append(row)
     return rows
 
 
 def _supplier_of_form() -> int | None:
-    value = request.values.get("supplier_id") or ""
-    return int(value) if value.isdigit() else None
+    return id_or_none(request.values.get("supplier_id"))
 
 
 def _form_page(form: PurchaseOrderForm, order: PurchaseOrder | None, save):
@@ -191,7 +191,7 @@ def _form_page(form: PurchaseOrderForm, order: PurchaseOrder | None, save):
 def _prefilled_lines() -> list[dict]:
     """?product_id=&quantity= (a low-stock row's "Order" link) start the form with a line."""
     pid = request.args.get("product_id") or ""
-    if not pid.isdigit():
+    if id_or_none(pid) is None:
         return []
     return [{"product_id": pid, "quantity": request.args.get("quantity") or "1"}]
 
@@ -402,7 +402,7 @@ def from_suggestions():
     """The low-stock page's "Create purchase orders": one draft per default supplier."""
     if not _checked_form():
         return redirect(url_for("inventory.low_stock"))
-    chosen = [int(v) for v in request.form.getlist("product_id") if v.isdigit()]
+    chosen = [i for i in map(id_or_none, request.form.getlist("product_id")) if i]
     orders, skipped = services.create_from_suggestions(
         {"product_ids": chosen} if chosen else {}, user_id=current_user.id)
     if orders:

@@ -50,6 +50,7 @@ from shared.products.services import product_query, stock_figures
 from shared.registry import current_registry
 from shared.ui import HomeCard, pdf_response
 from shared.users.forms import EmptyForm
+from shared.validation import id_or_none
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
 
@@ -144,8 +145,8 @@ def _product_labels(lines) -> dict[int, str]:
     ids = set()
     for line in lines:
         value = line.get("product_id") if isinstance(line, dict) else line.product_id
-        if str(value or "").isdigit():
-            ids.add(int(value))
+        if (product_id := id_or_none(value)) is not None:
+            ids.add(product_id)
     if not ids:
         return {}
     rows = db.session.execute(select(Product.id, Product.sku, Product.name)
@@ -165,9 +166,9 @@ def _line_rows(lines) -> list[dict]:
                    "quantity": _qty(line.quantity), "unit_price": str(line.unit_price),
                    "discount_pct": _qty(line.discount_pct) if line.discount_pct else "",
                    "tax_rate": _qty(line.tax_rate)}
-        pid = str(row.get("product_id") or "")
-        if pid.isdigit() and int(pid) in labels:
-            row["product_search"] = labels[int(pid)]
+        pid = id_or_none(row.get("product_id"))
+        if pid in labels:
+            row["product_search"] = labels[pid]
         rows.append(row)
     return rows
 

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from shared.errors import ValidationError
 from shared.validation import (
+    MAX_DATE,
     MAX_INT,
+    MIN_DATE,
     Boolean,
     ChoiceList,
     Email,
@@ -20,6 +22,7 @@ from shared.validation import (
     Phone,
     Text,
     clean,
+    id_or_none,
 )
 
 
@@ -107,3 +110,35 @@ def test_minus_zero_is_zero():
     for value in ("-0", "-0.00", -0.0, Decimal("-0.000")):
         number = Number(places=3, min_value=0).clean(value)
         assert number == 0 and not number.is_signed(), value
+
+
+def test_integers_refuse_digits_int_cannot_read_and_thousands_of_digits():
+    """str.isdigit() passes "²" and int() refuses it; int() refuses 5000 digits: both were a
+    500 (found by tests/api/test_fuzz_routes.py)."""
+    for value in ("²", "1²", "-²", "Ⅻ"):
+        with pytest.raises(FieldError, match="whole number"):
+            Integer().clean(value)
+    for value in ("9" * 5000, "-" + "9" * 5000):
+        with pytest.raises(FieldError, match="too large"):
+            Integer().clean(value)
+    assert Integer().clean("0" * 5000 + "7") == 7
+    assert Integer().clean("١٢") == 12  # other decimal digits int() reads stay accepted
+
+
+def test_id_or_none_takes_only_what_a_column_stores():
+    assert id_or_none("7") == 7 and id_or_none(7) == 7 and id_or_none(" 7 ") == 7
+    assert id_or_none(str(MAX_INT)) == MAX_INT
+    for value in (None, "", "0", "-1", "x", "²", "9" * 5000, str(MAX_INT + 1), 2**63, True,
+                  1.0, [1]):
+        assert id_or_none(value) is None, value
+
+
+def test_dates_stay_inside_what_date_arithmetic_takes():
+    """Year 1 and year 9999 passed and then broke a due date, the day after or a time-zone
+    shift with a 500."""
+    field = IsoDate()
+    assert field.clean(MIN_DATE.isoformat()) == MIN_DATE
+    assert field.clean(MAX_DATE.isoformat()) == MAX_DATE
+    for value in ("0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"):
+        with pytest.raises(FieldError, match="from 1900-01-01 to 2999-12-31"):
+            field.clean(value)
