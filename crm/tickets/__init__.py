@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     """Blueprints, the TCK- sequence, the default SLA policies, demo tickets,
     seed-scale tickets, the support home's cards and weekly chart, the "Open ticket" links
     on ERP pages, and the template globals of the status and priority badges."""
-    from crm.tickets import api, scale, seed, services, views
+    from crm.tickets import api, dashboard, scale, seed, services, views
     from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     registry.demo_steps.append(seed.seed_tickets)
     registry.add_scale_generator("tickets", scale.scale_tickets)
     registry.home_cards.append(views.home_cards)
+    dashboard.register(registry)  # its widgets on the role dashboards
     registry.home_panels.append(views.home_chart)
     for kind, link in views.PAGE_LINKS.items():
         registry.add_page_link(kind, link)

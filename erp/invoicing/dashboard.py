@@ -1,0 +1,262 @@
+"""Invoicing's widgets on the role dashboards (wired in erp.invoicing.init_app).
+
+Management: revenue per month this year against last year, the top customers and products of
+the year, cash received against what customers still owe. Finance: the AR and AP aging, what
+is overdue and the drafts to post, cash in per week. Each figure links to the invoice list
+filtered to the invoices behind it. Revenue is untaxed, from posted and paid customer invoices
+less customer credit notes, by invoice date. One or two aggregate queries per widget.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Numeric, case, extract, func, select
+
+from erp.invoicing.forms import BUCKET_LABELS
+from erp.invoicing.models import (
+    CUSTOMER_CREDIT_NOTE,
+    CUSTOMER_INVOICE,
+    DRAFT,
+    PAID,
+    POSTED,
+    VENDOR_BILL,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+)
+from erp.invoicing.reports import partner_balance
+from erp.invoicing.services import AGING_BUCKETS, bucket_condition
+from shared import dashboards as dash
+from shared.dates import company_today
+from shared.extensions import db
+from shared.money import ZERO, round_money
+from shared.partners.models import Partner
+from shared.permissions import can
+from shared.products.models import Product
+from shared.registry import Registry
+from shared.ui import money
+
+TOP = 8
+BOOKED = (POSTED, PAID)
+
+
+def register(registry: Registry) -> None:
+    registry.add_widget("revenue_by_month", ("admin",), revenue_by_month, order=10, shared=True)
+    registry.add_widget("cash_against_due", ("admin",), cash_against_due, order=15, shared=True)
+    registry.add_widget("top_customers", ("admin",), top_customers, order=20, shared=True)
+    registry.add_widget("top_products", ("admin",), top_products, order=25, shared=True)
+    registry.add_widget("finance_figures", ("finance",), finance_figures, order=10, shared=True)
+    registry.add_widget("ar_aging", ("finance",), ar_aging_chart, order=20, shared=True)
+    registry.add_widget("ap_aging", ("finance",), ap_aging_chart, order=25, shared=True)
+    registry.add_widget("cash_in_weekly", ("finance",), cash_in_weekly, order=30, shared=True)
+
+
+def _signed_untaxed(column=None):
+    """Untaxed revenue: customer invoices count, customer credit notes count negative."""
+    value = column if column is not None else Invoice.untaxed_amount
+    return case((Invoice.kind == CUSTOMER_CREDIT_NOTE, -value), else_=value)
+
+
+def _revenue_rows(since: date, until: date):
+    return (Invoice.kind.in_((CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)),
+            Invoice.state.in_(BOOKED), Invoice.invoice_date >= since,
+            Invoice.invoice_date <= until)
+
+
+def _invoices_url(**args) -> str:
+    return url_for("invoicing.list_invoices", **{k: (v.isoformat() if isinstance(v, date)
+                                                     else v) for k, v in args.items()})
+
+
+def monthly_revenue(year: int) -> dict[tuple[int, int], Decimal]:
+    """{(year, month): untaxed revenue} for `year` and the year before, one GROUP BY."""
+    year_col, month_col = extract("year", Invoice.invoice_date), \
+        extract("month", Invoice.invoice_date)
+    stmt = (select(year_col, month_col, func.sum(_signed_untaxed()))
+            .where(*_revenue_rows(date(year - 1, 1, 1), date(year, 12, 31)))
+            .group_by(year_col, month_col))
+    return {(int(y), int(m)): round_money(total or 0)
+            for y, m, total in db.session.execute(stmt)}
+
+
+def revenue_by_month():
+    if not can("invoices", "read"):
+        return None
+    year = company_today().year
+    totals = monthly_revenue(year)
+    series = []
+    for shown, label in ((year, str(year)), (year - 1, str(year - 1))):
+        values = [totals.get((shown, month), ZERO) for month in range(1, 13)]
+        urls = []
+        for month in range(1, 13):
+            first, last = dash.month_bounds(shown, month)
+            urls.append(_invoices_url(kind=CUSTOMER_INVOICE, date_from=first, date_to=last))
+        series.append(dash.Series(label, values, [money(v) for v in values], urls))
+    return dash.chart("revenue_by_month", _l("Revenue per month (untaxed)"), "bar",
+                      dash.month_labels(), series, money=True)
+
+
+def top_customers():
+    if not can("invoices", "read"):
+        return None
+    today = company_today()
+    first = date(today.year, 1, 1)
+    total = func.sum(_signed_untaxed()).label("total")
+    stmt = (select(Invoice.partner_id, Partner.name, total)
+            .join(Partner, Partner.id == Invoice.partner_id)
+            .where(*_revenue_rows(first, date(today.year, 12, 31)))
+            .group_by(Invoice.partner_id, Partner.name)
+            .order_by(total.desc(), Invoice.partner_id).limit(TOP))
+    found = [(pid, name, round_money(value or 0)) for pid, name, value in db.session.execute(stmt)]
+    if not found:
+        return None
+    values = [value for _p, _n, value in found]
+    urls = [_invoices_url(kind=CUSTOMER_INVOICE, partner_id=pid, date_from=first,
+                          date_to=date(today.year, 12, 31)) for pid, _n, _v in found]
+    return dash.chart("top_customers", _l("Top customers this year (untaxed)"), "horizontal",
+                      [name for _p, name, _v in found],
+                      [dash.Series(_l("Revenue"), values, [money(v) for v in values], urls)],
+                      money=True)
+
+
+def top_products():
+    if not can("invoices", "read"):
+        return None
+    today = company_today()
+    first, last = date(today.year, 1, 1), date(today.year, 12, 31)
+    total = func.sum(_signed_untaxed(InvoiceLine.subtotal)).label("total")
+    stmt = (select(InvoiceLine.product_id, Product.name, total)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .join(Product, Product.id == InvoiceLine.product_id)
+            .where(*_revenue_rows(first, last))
+            .group_by(InvoiceLine.product_id, Product.name)
+            .order_by(total.desc(), InvoiceLine.product_id).limit(TOP))
+    found = [(pid, name, round_money(value or 0)) for pid, name, value in db.session.execute(stmt)]
+    if not found:
+        return None
+    values = [value for _p, _n, value in found]
+    urls = [_invoices_url(kind=CUSTOMER_INVOICE, product_id=pid, date_from=first, date_to=last)
+            for pid, _n, _v in found]
+    return dash.chart("top_products", _l("Top products this year (untaxed)"), "horizontal",
+                      [name for _p, name, _v in found],
+                      [dash.Series(_l("Revenue"), values, [money(v) for v in values], urls)],
+                      money=True)
+
+
+def cash_received(since: date, until: date) -> Decimal:
+    """Posted payments allocated to customer invoices, by payment date."""
+    stmt = (select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+            .where(Payment.state == "posted", Payment.date >= since, Payment.date <= until,
+                   Invoice.kind == CUSTOMER_INVOICE))
+    return round_money(db.session.scalar(stmt) or 0)
+
+
+def cash_against_due():
+    """The current state: cash received this year, what customers owe and is not yet due,
+    and what is overdue."""
+    if not can("invoices", "read"):
+        return None
+    today = company_today()
+    first = date(today.year, 1, 1)
+    received = cash_received(first, today)
+    balance = partner_balance(None, today)
+    overdue = balance["receivable_overdue"]
+    not_due = balance["receivable"] - overdue
+    values = [received, not_due, overdue]
+    urls = [_invoices_url(kind=CUSTOMER_INVOICE, paid_from=first, paid_to=today),
+            _invoices_url(kind=CUSTOMER_INVOICE, state=POSTED, overdue="false"),
+            _invoices_url(kind=CUSTOMER_INVOICE, overdue="true")]
+    labels = [_l("Received this year"), _l("Due, not yet overdue"), _l("Overdue")]
+    return dash.chart("cash_against_due", _l("Cash received against amounts due"), "doughnut",
+                      labels, [dash.Series(_l("Amount"), values, [money(v) for v in values],
+                                           urls)], money=True)
+
+
+def finance_figures():
+    if not can("invoices", "read"):
+        return None
+    today = company_today()
+    balance = partner_balance(None, today)
+    drafts = db.session.scalar(select(func.count()).select_from(Invoice)
+                               .where(Invoice.state == DRAFT))
+    items = [
+        dash.Figure(_l("Overdue receivables"), money(balance["receivable_overdue"]),
+                    _invoices_url(kind=CUSTOMER_INVOICE, overdue="true"),
+                    balance["receivable_overdue"] > 0),
+        dash.Figure(_l("Drafts to post"), str(drafts), _invoices_url(state=DRAFT), drafts > 0),
+        dash.Figure(_l("Receivables"), money(balance["receivable"]),
+                    _invoices_url(kind=CUSTOMER_INVOICE, state=POSTED))]
+    if can("payables", "read"):
+        items.insert(1, dash.Figure(_l("Overdue payables"), money(balance["payable_overdue"]),
+                                    _invoices_url(kind=VENDOR_BILL, overdue="true"),
+                                    balance["payable_overdue"] > 0))
+    return dash.figures("finance_figures", _l("To act on"), items)
+
+
+def aging_totals(kind: str, as_of: date) -> dict[str, Decimal]:
+    """The aging buckets' totals over every partner, one row."""
+    sums = [func.coalesce(func.sum(case((bucket_condition(bucket, as_of, kind),
+                                         Invoice.amount_due), else_=0)), 0)
+            .cast(Numeric(18, 2)) for bucket in AGING_BUCKETS]
+    row = db.session.execute(select(*sums).where(
+        Invoice.kind == kind, Invoice.state == POSTED, Invoice.amount_due > 0)).one()
+    return {bucket: round_money(value or 0) for bucket, value in zip(AGING_BUCKETS, row,
+                                                                     strict=True)}
+
+
+def _aging_chart(key: str, title, kind: str, report: str):
+    if not can("invoices", "read") or (kind == VENDOR_BILL and not can("payables", "read")):
+        return None
+    today = company_today()
+    totals = aging_totals(kind, today)
+    values = [totals[bucket] for bucket in AGING_BUCKETS]
+    urls = [_invoices_url(kind=kind, bucket=bucket, as_of=today) for bucket in AGING_BUCKETS]
+    return dash.chart(key, title, "bar", [BUCKET_LABELS[b] for b in AGING_BUCKETS],
+                      [dash.Series(_l("Amount due"), values, [money(v) for v in values], urls)],
+                      money=True, link=(_l("Report"), url_for(report)))
+
+
+def ar_aging_chart():
+    return _aging_chart("ar_aging", _l("Receivables aging"), CUSTOMER_INVOICE,
+                        "invoicing.aging_report")
+
+
+def ap_aging_chart():
+    return _aging_chart("ap_aging", _l("Payables aging"), VENDOR_BILL, "invoicing.ap_aging_report")
+
+
+def weekly_cash_in(weeks: int, today: date) -> list[tuple[date, Decimal]]:
+    """(Monday, cash received from customers that week) for the last `weeks` weeks: one
+    GROUP BY payment date (at most 7 × weeks rows), summed per week here."""
+    starts = dash.week_starts(weeks, today)
+    stmt = (select(Payment.date, func.sum(PaymentAllocation.amount))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+            .where(Payment.state == "posted", Payment.date >= starts[0],
+                   Payment.date < starts[-1] + timedelta(weeks=1),
+                   Invoice.kind == CUSTOMER_INVOICE)
+            .group_by(Payment.date))
+    totals = dict.fromkeys(starts, ZERO)
+    for day, amount in db.session.execute(stmt):
+        monday = day - timedelta(days=day.weekday())
+        totals[monday] += Decimal(amount or 0)
+    return [(monday, round_money(total)) for monday, total in totals.items()]
+
+
+def cash_in_weekly():
+    if not can("invoices", "read"):
+        return None
+    weeks = weekly_cash_in(12, company_today())
+    values = [amount for _m, amount in weeks]
+    urls = [_invoices_url(kind=CUSTOMER_INVOICE, paid_from=monday,
+                          paid_to=monday + timedelta(days=6)) for monday, _a in weeks]
+    return dash.chart("cash_in_weekly", _l("Cash in per week"), "bar",
+                      [dash.short_day(monday) for monday, _a in weeks],
+                      [dash.Series(_l("Received"), values, [money(v) for v in values], urls)],
+                      money=True)
