@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, case, extract, func, select
 
@@ -28,7 +28,6 @@ from erp.invoicing.models import (
     Payment,
     PaymentAllocation,
 )
-from erp.invoicing.reports import partner_balance
 from erp.invoicing.services import AGING_BUCKETS, bucket_condition
 from shared import dashboards as dash
 from shared.dates import company_today
@@ -100,49 +99,56 @@ def revenue_by_month():
                       dash.month_labels(), series, money=True)
 
 
+def _names(model, ids) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
 def top_customers():
     if not can("invoices", "read"):
         return None
     today = company_today()
-    first = date(today.year, 1, 1)
+    first, last = date(today.year, 1, 1), date(today.year, 12, 31)
     total = func.sum(_signed_untaxed()).label("total")
-    stmt = (select(Invoice.partner_id, Partner.name, total)
-            .join(Partner, Partner.id == Invoice.partner_id)
-            .where(*_revenue_rows(first, date(today.year, 12, 31)))
-            .group_by(Invoice.partner_id, Partner.name)
+    stmt = (select(Invoice.partner_id, total).where(*_revenue_rows(first, last))
+            .group_by(Invoice.partner_id)
             .order_by(total.desc(), Invoice.partner_id).limit(TOP))
-    found = [(pid, name, round_money(value or 0)) for pid, name, value in db.session.execute(stmt)]
+    found = [(pid, round_money(value or 0)) for pid, value in db.session.execute(stmt)]
     if not found:
         return None
-    values = [value for _p, _n, value in found]
-    urls = [_invoices_url(kind=CUSTOMER_INVOICE, partner_id=pid, date_from=first,
-                          date_to=date(today.year, 12, 31)) for pid, _n, _v in found]
+    names = _names(Partner, [pid for pid, _v in found])
+    values = [value for _p, value in found]
+    urls = [_invoices_url(kind=CUSTOMER_INVOICE, partner_id=pid, date_from=first, date_to=last)
+            for pid, _v in found]
     return dash.chart("top_customers", _l("Top customers this year (untaxed)"), "horizontal",
-                      [name for _p, name, _v in found],
+                      [names.get(pid, "") for pid, _v in found],
                       [dash.Series(_l("Revenue"), values, [money(v) for v in values], urls)],
                       money=True)
 
 
 def top_products():
+    """Grouped by product id alone (the names of the few shown are read after): the sum
+    over every line of the year is the cost, so no join per line beyond its invoice."""
     if not can("invoices", "read"):
         return None
     today = company_today()
     first, last = date(today.year, 1, 1), date(today.year, 12, 31)
     total = func.sum(_signed_untaxed(InvoiceLine.subtotal)).label("total")
-    stmt = (select(InvoiceLine.product_id, Product.name, total)
+    stmt = (select(InvoiceLine.product_id, total)
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-            .join(Product, Product.id == InvoiceLine.product_id)
-            .where(*_revenue_rows(first, last))
-            .group_by(InvoiceLine.product_id, Product.name)
+            .where(*_revenue_rows(first, last), InvoiceLine.product_id.is_not(None))
+            .group_by(InvoiceLine.product_id)
             .order_by(total.desc(), InvoiceLine.product_id).limit(TOP))
-    found = [(pid, name, round_money(value or 0)) for pid, name, value in db.session.execute(stmt)]
+    found = [(pid, round_money(value or 0)) for pid, value in db.session.execute(stmt)]
     if not found:
         return None
-    values = [value for _p, _n, value in found]
+    names = _names(Product, [pid for pid, _v in found])
+    values = [value for _p, value in found]
     urls = [_invoices_url(kind=CUSTOMER_INVOICE, product_id=pid, date_from=first, date_to=last)
-            for pid, _n, _v in found]
+            for pid, _v in found]
     return dash.chart("top_products", _l("Top products this year (untaxed)"), "horizontal",
-                      [name for _p, name, _v in found],
+                      [names.get(pid, "") for pid, _v in found],
                       [dash.Series(_l("Revenue"), values, [money(v) for v in values], urls)],
                       money=True)
 
@@ -165,9 +171,9 @@ def cash_against_due():
     today = company_today()
     first = date(today.year, 1, 1)
     received = cash_received(first, today)
-    balance = partner_balance(None, today)
-    overdue = balance["receivable_overdue"]
-    not_due = balance["receivable"] - overdue
+    balance = open_balances(today)[CUSTOMER_INVOICE]
+    overdue = balance["overdue"]
+    not_due = balance["open"] - overdue
     values = [received, not_due, overdue]
     urls = [_invoices_url(kind=CUSTOMER_INVOICE, paid_from=first, paid_to=today),
             _invoices_url(kind=CUSTOMER_INVOICE, state=POSTED, overdue="false"),
@@ -182,7 +188,10 @@ def finance_figures():
     if not can("invoices", "read"):
         return None
     today = company_today()
-    balance = partner_balance(None, today)
+    balances = open_balances(today)
+    balance = {"receivable": balances[CUSTOMER_INVOICE]["open"],
+               "receivable_overdue": balances[CUSTOMER_INVOICE]["overdue"],
+               "payable_overdue": balances[VENDOR_BILL]["overdue"]}
     drafts = db.session.scalar(select(func.count()).select_from(Invoice)
                                .where(Invoice.state == DRAFT))
     items = [
@@ -199,22 +208,41 @@ def finance_figures():
     return dash.figures("finance_figures", _l("To act on"), items)
 
 
-def aging_totals(kind: str, as_of: date) -> dict[str, Decimal]:
-    """The aging buckets' totals over every partner, one row."""
-    sums = [func.coalesce(func.sum(case((bucket_condition(bucket, as_of, kind),
-                                         Invoice.amount_due), else_=0)), 0)
-            .cast(Numeric(18, 2)) for bucket in AGING_BUCKETS]
-    row = db.session.execute(select(*sums).where(
-        Invoice.kind == kind, Invoice.state == POSTED, Invoice.amount_due > 0)).one()
-    return {bucket: round_money(value or 0) for bucket, value in zip(AGING_BUCKETS, row,
-                                                                     strict=True)}
+def open_balances(today: date) -> dict[str, dict[str, Decimal]]:
+    """{kind: {bucket: amount, "open": ..., "overdue": ...}} for customer invoices and vendor
+    bills: the aging buckets (as the aging report counts them on `today`), what is open and
+    what is overdue, in one query for both kinds, read once per request (the finance
+    figures and both aging charts share it)."""
+    if "dashboard_balances" in g:
+        return g.dashboard_balances
+
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, Invoice.amount_due), else_=0)), 0) \
+            .cast(Numeric(18, 2))
+
+    result = {}
+    for kind in (CUSTOMER_INVOICE, VENDOR_BILL):
+        sums = [total(bucket_condition(bucket, today, kind)) for bucket in AGING_BUCKETS]
+        sums += [total(Invoice.kind == kind), total((Invoice.kind == kind)
+                                                     & (Invoice.due_date < today))]
+        result[kind] = sums
+    keys = (*AGING_BUCKETS, "open", "overdue")
+    row = db.session.execute(select(*result[CUSTOMER_INVOICE], *result[VENDOR_BILL]).where(
+        Invoice.kind.in_((CUSTOMER_INVOICE, VENDOR_BILL)), Invoice.state == POSTED,
+        Invoice.amount_due > 0)).one()
+    size = len(keys)
+    g.dashboard_balances = {
+        kind: {key: round_money(value or 0) for key, value in zip(
+            keys, row[n * size:(n + 1) * size], strict=True)}
+        for n, kind in enumerate((CUSTOMER_INVOICE, VENDOR_BILL))}
+    return g.dashboard_balances
 
 
 def _aging_chart(key: str, title, kind: str, report: str):
     if not can("invoices", "read") or (kind == VENDOR_BILL and not can("payables", "read")):
         return None
     today = company_today()
-    totals = aging_totals(kind, today)
+    totals = open_balances(today)[kind]
     values = [totals[bucket] for bucket in AGING_BUCKETS]
     urls = [_invoices_url(kind=kind, bucket=bucket, as_of=today) for bucket in AGING_BUCKETS]
     return dash.chart(key, title, "bar", [BUCKET_LABELS[b] for b in AGING_BUCKETS],

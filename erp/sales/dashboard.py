@@ -49,7 +49,11 @@ def my_overdue_customers():
     """Customers I have an order with whose invoices are overdue, the largest first."""
     if not can("invoices", "read"):
         return None
-    mine = select(SalesOrder.partner_id).where(SalesOrder.salesperson_id == current_user.id)
+    mine = list(db.session.scalars(select(SalesOrder.partner_id).distinct().where(
+        SalesOrder.salesperson_id == current_user.id)))
+    if not mine:
+        return dash.rows("my_overdue_customers", _l("My customers with overdue invoices"), [],
+                         empty=_l("None of your customers is late paying."))
     overdue = func.sum(Invoice.amount_due).label("overdue")
     stmt = (select(Invoice.partner_id, Partner.name, overdue)
             .join(Partner, Partner.id == Invoice.partner_id)
