@@ -69,6 +69,9 @@
     if (typeof Chart === "undefined") { return; }
     // The page's own font stack, so Chinese labels use a font that has the characters.
     Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
+    if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      Chart.defaults.animation = false;
+    }
     document.querySelectorAll("canvas[data-chart-src], canvas[data-chart]").forEach(draw);
   });
 })();
