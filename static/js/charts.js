@@ -1,6 +1,6 @@
 // Every dashboard chart (Chart.js served from static/node_modules, no CDN).
-// <canvas data-chart-src="ID"> reads its spec from <script type="application/json" id="ID">
-// (data, not code, so the CSP's script-src 'self' holds):
+// <canvas data-chart="{...}"> carries its spec as JSON in the attribute (data, not code, so
+// the CSP's script-src 'self' holds):
 //   {type: "bar" | "horizontal" | "line" | "doughnut", labels: [...], money: bool,
 //    datasets: [{label, data: [numbers], texts: [formatted], urls: [url or null]}]}
 // Labels and formatted values come translated from the server. Clicking a bar, point or
@@ -10,8 +10,6 @@
                  "#ffc107"];
 
   function spec(canvas) {
-    var block = document.getElementById(canvas.dataset.chartSrc);
-    if (block) { return JSON.parse(block.textContent); }
     return canvas.dataset.chart ? JSON.parse(canvas.dataset.chart) : null;
   }
 
@@ -72,6 +70,6 @@
     if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
       Chart.defaults.animation = false;
     }
-    document.querySelectorAll("canvas[data-chart-src], canvas[data-chart]").forEach(draw);
+    document.querySelectorAll("canvas[data-chart]").forEach(draw);
   });
 })();

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 
@@ -31,10 +32,10 @@ def sections(html: str) -> list[str]:
 
 
 def spec(html: str, key: str) -> dict:
-    match = re.search(rf'<script type="application/json" id="chart-{key}">(.*?)</script>',
-                      html, re.S)
+    match = re.search(rf'<canvas class="dashboard-chart" id="chart-{key}" data-chart="([^"]*)"',
+                      html)
     assert match, f"no chart {key}"
-    return json.loads(match.group(1))
+    return json.loads(unescape(match.group(1)))
 
 
 def figure_links(html: str, key: str) -> dict[str, tuple[str, str]]:
