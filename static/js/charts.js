@@ -56,7 +56,12 @@
     };
     if (!doughnut) {
       var value = { beginAtZero: true, ticks: { precision: 0 } };
-      var category = { ticks: { autoSkip: true, maxRotation: 0 } };
+      // Long names (customers, products) are cut on the axis; the tooltip and the table
+      // under the chart give them whole.
+      var category = { ticks: { autoSkip: true, maxRotation: 0, callback: function (value) {
+        var label = String(this.getLabelForValue(value));
+        return label.length > 16 ? label.slice(0, 15) + "\u2026" : label;
+      } } };
       options.scales = horizontal ? { x: value, y: category } : { x: category, y: value };
     }
     new Chart(canvas, { type: horizontal ? "bar" : data.type, data: {
