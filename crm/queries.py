@@ -9,35 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context
-from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
-from shared.company.models import COMPANY_ID, Company
-from shared.extensions import db
+from shared.queries import own_only_setting, row_limit_user_id
 
-
-def own_only_setting() -> bool:
-    """The company setting, read once per request."""
-    if has_request_context() and "crm_own_only" in g:
-        return g.crm_own_only
-    value = bool(db.session.scalar(
-        select(Company.sales_see_own_only).where(Company.id == COMPANY_ID)))
-    if has_request_context():
-        g.crm_own_only = value
-    return value
+__all__ = ["may_see", "own_only_setting", "restricted_owner_id", "visible"]
 
 
 def restricted_owner_id(user: Any = None) -> int | None:
     """The owner id lists must be limited to for `user` (default: the signed-in user), or
-    None when they see everything."""
-    user = user if user is not None else (current_user if has_request_context() else None)
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    roles = set(user.roles)
-    if "sales" not in roles or "admin" in roles:
-        return None
-    return user.id if own_only_setting() else None
+    None when they see everything (the rule is shared: `shared.queries.row_limit_user_id`)."""
+    return row_limit_user_id(user)
 
 
 def visible(stmt: Select, model: type, user: Any = None) -> Select:

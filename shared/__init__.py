@@ -7,7 +7,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Wire the platform: its blueprints and commands, the partner sequence, the company row,
     the demo users and master data, and the seed-scale partners and products."""
-    from shared import scale, seed, ui
+    from shared import report_views, scale, seed, ui
     from shared.audit import views as audit_views
     from shared.cli import COMMANDS
     from shared.company import api as company_api
@@ -23,11 +23,12 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (ui.bp, users_views.bp, users_api.bp, partners_views.bp, partners_api.bp,
                       products_views.bp, products_api.bp, company_views.bp, company_api.bp,
-                      audit_views.bp):
+                      audit_views.bp, report_views.bp, report_views.api_bp):
         app.register_blueprint(blueprint)
     for command in COMMANDS:
         app.cli.add_command(command)
     app.jinja_env.globals["history_of"] = audit_views.history_of
+    app.jinja_env.globals["readable_reports"] = report_views.readable_reports
 
     registry = registry_of(app)
     registry.add_sequence("partner", "P", padding=5)

@@ -38,6 +38,17 @@ def moving_average(on_hand: Decimal, cost: Decimal, quantity: Decimal,
     return round_cost((on_hand * cost + quantity * net_price) / (on_hand + quantity))
 
 
+TENTH = Decimal("0.1")
+
+
+def percentage(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part / whole x 100, half up to 1 place (a margin or a win rate); None when whole is
+    0 (the reports' `margin_pct`, `win_rate`)."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     """`percent` % of `amount`, rounded (a weighted forecast: expected x probability / 100)."""
     return round_money(amount * percent / HUNDRED)

@@ -5,8 +5,8 @@ and `crm.init_app` in that order (the dependency order, so seed steps and home c
 show in it too). Each area's `init_app` is the one place that says what the area adds:
 blueprints, commands, event subscribers, reference data, demo and seed-scale steps, document
 sequences, home cards and panels, dashboard widgets per role (`add_widget`), product panels,
-links on other areas' pages (`page_links`, e.g. the CRM's "Open ticket" on an ERP order or
-invoice page) and the stock figures it provides.
+reports, links on other areas' pages (`page_links`, e.g. the CRM's "Open ticket" on an ERP
+order or invoice page) and the stock figures it provides.
 shared/ reads the registry and so never imports erp/ or crm/; nothing registers itself by
 being imported.
 """
@@ -103,6 +103,8 @@ class Registry:
     incoming_provider: IncomingProvider | None = None
     incoming_detail_provider: IncomingDetailProvider | None = None
     incoming_query: IncomingQuery | None = None
+    # name -> shared.reports.ReportSpec, in the order the areas add them (the /reports index)
+    reports: dict[str, Any] = field(default_factory=dict)
 
     def add_sequence(self, code: str, prefix: str, padding: int = 5,
                      yearly: bool = False) -> None:
@@ -130,6 +132,13 @@ class Registry:
         if any(widget.key == key for widget in self.widgets):
             raise KeyError(f"dashboard widget {key!r} is registered twice")
         self.widgets.append(Widget(key, tuple(roles), build, order, shared))
+
+    def add_report(self, spec: Any) -> None:
+        """A report (shared.reports.ReportSpec) served at /api/v1/reports/<name> and
+        /reports/<name> and listed on /reports for those with `(spec.area, "read")`."""
+        if spec.name in self.reports:
+            raise KeyError(f"report {spec.name} is registered twice")
+        self.reports[spec.name] = spec
 
     def add_page_link(self, kind: str, link: PageLink) -> None:
         self.page_links.setdefault(kind, []).append(link)

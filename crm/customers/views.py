@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 from crm.customers import services
 from crm.leads.services import STATUS_LABELS as LEAD_STATUS_LABELS
-from shared.permissions import require
+from erp.invoicing.reports import customer_risk
+from shared.permissions import can, require
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
@@ -38,4 +39,5 @@ def show_customer(partner_id: int):
         "crm/customers/show.html", summary=summary, partner=summary.partner,
         today=summary.today, events=services.timeline(summary),
         lead_status_labels=LEAD_STATUS_LABELS, event_labels=EVENT_LABELS,
-        hidden_labels=[str(SECTION_LABELS[name]) for name in summary.hidden])
+        hidden_labels=[str(SECTION_LABELS[name]) for name in summary.hidden],
+        risk=customer_risk(partner_id, summary.today) if can("report_at_risk") else None)

@@ -61,6 +61,10 @@ class StockMove(Base):
         CheckConstraint("from_location_id <> to_location_id", name="two_locations"),
         # Newest-first ledgers per product and per location read these indexes in order.
         Index("ix_stock_moves_product_id_id", "product_id", "id"),
+        # Stock valuation at a date: each product's last move before a moment, and the net
+        # of the moves since it read from the index alone (erp/inventory/reports.py).
+        Index("ix_stock_moves_valuation", "product_id", "created_at", "from_location_id",
+              "to_location_id", "quantity", "unit_cost"),
         Index("ix_stock_moves_from_location_id_id", "from_location_id", "id"),
         Index("ix_stock_moves_to_location_id_id", "to_location_id", "id"),
         Index("ix_stock_moves_reference", "reference"),

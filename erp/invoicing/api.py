@@ -24,7 +24,7 @@ INVOICE_FIELDS = ("id", "number", "kind", "partner_id", "invoice_date", "due_dat
                   "reversed_invoice_id", "notes", "created_at", "posted_at")
 LINE_FIELDS = ("id", "product_id", "description", "quantity", "unit_price", "discount_pct",
                "tax_rate", "subtotal", "tax", "total", "credited_qty", "origin_line_id",
-               "sales_order_line_id")
+               "sales_order_line_id", "unit_cost")
 
 
 def invoice_json(invoice: Invoice, today: date | None = None) -> dict:

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from shared.dates import company_today
-from shared.db import Base, Money, Quantity, utcnow
+from shared.db import Base, Cost, Money, Quantity, utcnow
 from shared.documents import PricedLine, priced_line_checks
 
 CUSTOMER_INVOICE = "customer_invoice"
@@ -53,6 +53,9 @@ class Invoice(Base):
         Index("ix_invoices_state_due_date", "state", "due_date"),
         Index("ix_invoices_partner_state", "partner_id", "state"),
         Index("ix_invoices_invoice_date", "invoice_date"),
+        # the sales report (kind, dates) and the at-risk report (each customer's dates)
+        Index("ix_invoices_kind_invoice_date", "kind", "invoice_date"),
+        Index("ix_invoices_kind_partner_date", "kind", "partner_id", "invoice_date", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +127,9 @@ class InvoiceLine(PricedLine, Base):
     product_id: Mapped[int | None] = mapped_column(
         ForeignKey("products.id", ondelete="RESTRICT"), index=True)
     credited_qty: Mapped[Quantity] = mapped_column(default=Decimal("0"))  # by credit notes
+    # Read-only: the product's cost price when the invoice (or credit note) was posted, for
+    # stockable and consumable products; 0 otherwise (the sales report's cost and margin).
+    unit_cost: Mapped[Cost] = mapped_column(default=Decimal("0"))
     origin_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("invoice_lines.id", ondelete="SET NULL"), index=True)
     # The sales order line this invoices; the order's invoiced quantities are summed from it.

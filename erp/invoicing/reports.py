@@ -1,19 +1,46 @@
-"""Accounts receivable and payable aging: what customers owe and what we owe suppliers, by
-how late it is."""
+"""The invoicing reports: accounts receivable and payable aging (what customers owe and what
+we owe suppliers, by how late it is), sales and margins, and the customers at risk; the last
+two and the aging are registered on /reports (`register_reports`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
+from statistics import median
+from typing import Any
 
-from sqlalchemy import Numeric, case, func, select
+from babel.dates import format_skeleton
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Numeric,
+    Select,
+    case,
+    column,
+    func,
+    select,
+    table,
+    type_coerce,
+)
+from sqlalchemy.orm import aliased
 
-from erp.invoicing.models import CUSTOMER_INVOICE, VENDOR_BILL, Invoice
+from erp.invoicing.models import (
+    CUSTOMER_CREDIT_NOTE,
+    CUSTOMER_INVOICE,
+    VENDOR_BILL,
+    Invoice,
+    InvoiceLine,
+)
 from erp.invoicing.services import AGING_BUCKETS, bucket_condition
 from shared.dates import company_today
 from shared.extensions import db
-from shared.money import ZERO, round_money
+from shared.money import ZERO, percentage, round_money
 from shared.partners.models import Partner
+from shared.products.models import Product
+from shared.reports import ReportQuery, ReportResult, ReportSpec
+from shared.users.models import User
 
 
 @dataclass
@@ -107,3 +134,288 @@ def customer_totals(partner_id: int, today: date | None = None) -> dict[str, Dec
                Invoice.kind.in_((CUSTOMER_INVOICE, "customer_credit_note")))).one()
     keys = ("open_amount_due", "overdue_amount", "lifetime_revenue")
     return {key: round_money(value) for key, value in zip(keys, row, strict=True)}
+
+
+# --------------------------------------------------------------------------- sales and margins
+
+POSTED_STATES = ("posted", "paid")
+SALES_GROUPS = ("month", "customer", "product", "salesperson")
+_orders = table("sales_orders", column("id"), column("salesperson_id"))
+
+
+def salesperson_of(original: Any) -> Any:
+    """Who an invoice counts for (API.md): the order's salesperson, else the invoice's
+    creator. A credit note counts for the salesperson of the invoice it credits (its order
+    is the invoice's), so a return lowers the same person's figures; without an order, the
+    credited invoice's creator, else the credit note's own."""
+    return func.coalesce(_orders.c.salesperson_id, original.created_by_id,
+                         Invoice.created_by_id)
+
+
+def _attributed(stmt: Select, original: Any) -> Select:
+    return (stmt.outerjoin(_orders, _orders.c.id == Invoice.sales_order_id)
+            .outerjoin(original, original.id == Invoice.reversed_invoice_id))
+
+
+def _month_label(year: int, month: int) -> str:
+    return format_skeleton("yMMMM", date(year, month, 1), locale=str(get_locale() or "en"))
+
+
+@dataclass
+class _Group:
+    key: Any
+    quantity: Decimal = ZERO
+    revenue: Decimal = ZERO
+    cost: Decimal = ZERO
+
+
+def _by_month(days: list[Any]) -> list[_Group]:
+    """The per-day sums (in date order) added up per month ("2026-03"), exactly."""
+    months: dict[str, _Group] = {}
+    for row in days:
+        key = f"{row.key.year:04d}-{row.key.month:02d}"
+        month = months.setdefault(key, _Group(key))
+        month.quantity += Decimal(row.quantity or 0)
+        month.revenue += Decimal(row.revenue or 0)
+        month.cost += Decimal(row.cost or 0)
+    return list(months.values())
+
+
+def _group_labels(group: str, keys: list[Any]) -> dict[Any, str]:
+    """What each group is called: the month in the user's language, the customer's name,
+    "SKU · name", the salesperson's name (one query for all the groups)."""
+    if group == "month":
+        return {key: _month_label(int(key[:4]), int(key[5:])) for key in keys}
+    ids = [key for key in keys if key is not None]
+    if group == "customer":
+        rows = db.session.execute(select(Partner.id, Partner.name)
+                                  .where(Partner.id.in_(ids))).all()
+        return dict(rows)
+    if group == "product":
+        rows = db.session.execute(select(Product.id, Product.sku, Product.name)
+                                  .where(Product.id.in_(ids))).all()
+        return {None: _("Lines without a product"),
+                **{pid: f"{sku} · {name}" for pid, sku, name in rows}}
+    rows = db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()
+    return {None: _("Nobody"), **dict(rows)}
+
+
+def sales_report(query: ReportQuery) -> ReportResult:
+    """GET /reports/sales (API.md): posted customer invoices minus posted customer credit
+    notes dated in the range, grouped by month, customer, product or salesperson; one grouped
+    query. Revenue is the lines' untaxed subtotal, cost Σ quantity × the line's unit_cost
+    (taken at posting, so a later cost change does not move a margin)."""
+    original = aliased(Invoice)
+    sign = case((Invoice.kind == CUSTOMER_CREDIT_NOTE, -1), else_=1)
+    person = salesperson_of(original)
+    measures = (
+        type_coerce(func.sum(sign * InvoiceLine.quantity), Numeric(18, 3)).label("quantity"),
+        type_coerce(func.sum(sign * InvoiceLine.subtotal), Numeric(18, 2)).label("revenue"),
+        type_coerce(func.sum(sign * InvoiceLine.quantity * InvoiceLine.unit_cost),
+                    Numeric(18, 7)).label("cost"))
+    group = query.group_by or "month"
+    # The lines are grouped by a key alone (per day for months, no date function per line);
+    # months are added up and names looked up for the groups afterwards, in one query.
+    key = {"month": Invoice.invoice_date, "customer": Invoice.partner_id,
+           "product": InvoiceLine.product_id, "salesperson": person}[group]
+    stmt = (select(key.label("key"), *measures).select_from(InvoiceLine)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id))
+    if group == "salesperson" or query.salesperson_id or query.limit_user_id is not None:
+        stmt = _attributed(stmt, original)  # only when asked: two joins per line
+    stmt = stmt.where(Invoice.kind.in_((CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)),
+                      Invoice.state.in_(POSTED_STATES),
+                      Invoice.invoice_date >= query.date_from,
+                      Invoice.invoice_date <= query.date_to)
+    if query.partner_id:
+        stmt = stmt.where(Invoice.partner_id == query.partner_id)
+    if query.product_id:
+        stmt = stmt.where(InvoiceLine.product_id == query.product_id)
+    if query.salesperson_id:
+        stmt = stmt.where(person == query.salesperson_id)
+    if query.limit_user_id is not None:
+        stmt = stmt.where(person == query.limit_user_id)
+    rows = db.session.execute(stmt.group_by(key).order_by(key)).all()
+    if group == "month":
+        rows = _by_month(rows)
+    labels = _group_labels(group, [row.key for row in rows])
+    items = []
+    for row in rows:
+        revenue = round_money(row.revenue or 0)
+        cost = round_money(row.cost or 0)
+        items.append({"key": row.key, "label": labels.get(row.key, ""),
+                      "quantity": Decimal(row.quantity or 0), "revenue": revenue,
+                      "cost": cost, "margin": revenue - cost,
+                      "margin_pct": percentage(revenue - cost, revenue)})
+    if group != "month":  # the biggest first, as a ranking reads
+        items.sort(key=lambda item: (-item["revenue"], str(item["label"])))
+    totals = {name: sum((item[name] for item in items), ZERO)
+              for name in ("revenue", "cost", "margin")}
+    return ReportResult(items, totals)
+
+
+# --------------------------------------------------------------------------- at-risk customers
+
+
+@dataclass
+class Risk:
+    partner_id: int
+    dates: list[date]
+    as_of: date
+
+    @property
+    def last(self) -> date:
+        return self.dates[-1]
+
+    @property
+    def median_gap(self) -> Decimal:
+        gaps = [(later - earlier).days for earlier, later in pairwise(self.dates)]
+        return Decimal(str(median(gaps))).quantize(Decimal("0.1"))
+
+    @property
+    def days_since_last(self) -> int:
+        return (self.as_of - self.last).days
+
+    @property
+    def at_risk(self) -> bool:
+        """API.md: invoices on at least 3 distinct dates, and more days since the last one
+        than twice the median gap between consecutive dates."""
+        return len(self.dates) >= 3 and self.days_since_last > 2 * self.median_gap
+
+
+def _invoice_dates(as_of: date, partner_id: int | None = None,
+                   user_id: int | None = None) -> dict[int, list[date]]:
+    """Each customer's distinct dates of posted customer invoices up to as_of (one query):
+    of one customer, of the customers with an invoice that counts for `user_id`, or all."""
+    stmt = (select(Invoice.partner_id, Invoice.invoice_date).distinct()
+            .where(Invoice.kind == CUSTOMER_INVOICE, Invoice.state.in_(POSTED_STATES),
+                   Invoice.invoice_date <= as_of)
+            .order_by(Invoice.partner_id, Invoice.invoice_date))
+    if partner_id is not None:
+        stmt = stmt.where(Invoice.partner_id == partner_id)
+    if user_id is not None:
+        stmt = stmt.where(Invoice.partner_id.in_(_attributed_partners(user_id)))
+    dates: dict[int, list[date]] = {}
+    for customer_id, day in db.session.connection().execute(stmt):  # Core: many rows
+        dates.setdefault(customer_id, []).append(day)
+    return dates
+
+
+def revenue_12m(as_of: date, partner_ids: Any) -> dict[int, Decimal]:
+    """Untaxed posted customer invoices minus credit notes of the 365 days up to as_of."""
+    signed = case((Invoice.kind == CUSTOMER_CREDIT_NOTE, -Invoice.untaxed_amount),
+                  else_=Invoice.untaxed_amount)
+    rows = db.session.execute(
+        select(Invoice.partner_id, type_coerce(func.sum(signed), Numeric(18, 2)))
+        .where(Invoice.kind.in_((CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)),
+               Invoice.state.in_(POSTED_STATES), Invoice.partner_id.in_(partner_ids),
+               Invoice.invoice_date > as_of - timedelta(days=365),
+               Invoice.invoice_date <= as_of)
+        .group_by(Invoice.partner_id))
+    return {partner_id: round_money(total or 0) for partner_id, total in rows}
+
+
+def _attributed_partners(user_id: int) -> Select:
+    """The customers with a posted customer invoice that counts for `user_id`."""
+    original = aliased(Invoice)
+    stmt = select(Invoice.partner_id).where(
+        Invoice.kind == CUSTOMER_INVOICE, Invoice.state.in_(POSTED_STATES),
+        salesperson_of(original) == user_id)
+    return _attributed(stmt, original).distinct()
+
+
+def at_risk_customers(query: ReportQuery) -> ReportResult:
+    """GET /reports/at-risk-customers (API.md), highest revenue_12m first. A salesperson
+    limited to own records sees the customers with an invoice that counts for them."""
+    as_of = query.as_of or company_today()
+    found = _invoice_dates(as_of, query.partner_id, query.limit_user_id)
+    risks = [Risk(partner_id, dates, as_of) for partner_id, dates in found.items()]
+    risks = [risk for risk in risks if risk.at_risk]
+    if not risks:
+        return ReportResult([])
+    ids = [risk.partner_id for risk in risks]
+    revenue = revenue_12m(as_of, ids)
+    names = dict(db.session.execute(select(Partner.id, Partner.name)
+                                    .where(Partner.id.in_(ids))).all())
+    items = [{"partner_id": risk.partner_id, "name": names.get(risk.partner_id, ""),
+              "last_invoice_date": risk.last, "median_gap_days": risk.median_gap,
+              "days_since_last": risk.days_since_last,
+              "revenue_12m": revenue.get(risk.partner_id, ZERO)} for risk in risks]
+    items.sort(key=lambda item: (-item["revenue_12m"], item["name"], item["partner_id"]))
+    return ReportResult(items)
+
+
+def customer_risk(partner_id: int, as_of: date | None = None) -> dict[str, Any] | None:
+    """One customer's at-risk figures for the customer page (None when not at risk)."""
+    as_of = as_of or company_today()
+    dates = _invoice_dates(as_of, partner_id).get(partner_id)
+    if not dates:
+        return None
+    risk = Risk(partner_id, dates, as_of)
+    if not risk.at_risk:
+        return None
+    return {"partner_id": partner_id, "last_invoice_date": risk.last,
+            "median_gap_days": risk.median_gap, "days_since_last": risk.days_since_last,
+            "revenue_12m": revenue_12m(as_of, [partner_id]).get(partner_id, ZERO)}
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def aging_report(kind: str) -> Any:
+    def build(query: ReportQuery) -> ReportResult:
+        rows, totals = aging(kind, query.as_of)
+        total = totals.as_json()
+        total.pop("partner_id")
+        total.pop("name")
+        return ReportResult([row.as_json() for row in rows], {"totals": total})
+
+    return build
+
+
+def register_reports(registry: Any) -> None:
+    """The invoicing reports on /reports (wired in erp.invoicing.init_app)."""
+    from erp.invoicing.forms import BUCKET_LABELS
+
+    section = _l("Sales and invoicing")
+    registry.add_report(ReportSpec(
+        name="sales", title=_l("Sales and margins"), area="report_sales",
+        build=sales_report, section=section,
+        columns=[("key", _l("Key"), "text", True), ("label", _l("Name"), "text"),
+                 ("quantity", _l("Quantity"), "qty", True),
+                 ("revenue", _l("Revenue"), "money"), ("cost", _l("Cost"), "money", True),
+                 ("margin", _l("Margin"), "money"), ("margin_pct", _l("Margin %"), "pct")],
+        totals=[("revenue", _l("Revenue"), "money"), ("cost", _l("Cost"), "money"),
+                ("margin", _l("Margin"), "money")],
+        group_by=SALES_GROUPS,
+        group_labels={"month": _l("Month"), "customer": _l("Customer"),
+                      "product": _l("Product"), "salesperson": _l("Salesperson")},
+        filters=("dates", "partner_id", "product_id", "salesperson_id"),
+        explain=_l("Posted customer invoices minus posted credit notes dated in the range: "
+                   "revenue before tax, cost as quantity times the product's cost price when "
+                   "each invoice was posted, margin as revenue minus cost.")))
+    registry.add_report(ReportSpec(
+        name="at-risk-customers", title=_l("Customers at risk"), area="report_at_risk",
+        build=at_risk_customers, section=section,
+        columns=[("partner_id", _l("Customer id"), "id", True), ("name", _l("Customer"), "text"),
+                 ("last_invoice_date", _l("Last invoice"), "date"),
+                 ("median_gap_days", _l("Usual gap (days)"), "number", True),
+                 ("days_since_last", _l("Days since"), "days"),
+                 ("revenue_12m", _l("Revenue, 12 months"), "money")],
+        filters=("as_of", "partner_id"),
+        explain=_l("Customers invoiced on at least 3 different days whose last invoice is "
+                   "older than twice their usual (median) gap between invoices; revenue of "
+                   "the last 365 days before tax, credit notes deducted.")))
+    for name, kind, area, title, endpoint in (
+            ("ar-aging", CUSTOMER_INVOICE, "invoices", _l("AR aging"),
+             "invoicing.aging_report"),
+            ("ap-aging", VENDOR_BILL, "payables", _l("AP aging"),
+             "invoicing.ap_aging_report")):
+        registry.add_report(ReportSpec(
+            name=name, title=title, area=area, build=aging_report(kind), section=section,
+            columns=[("partner_id", _l("Partner id"), "id", True),
+                     ("name", _l("Partner"), "text"),
+                     *[(bucket, label, "money") for bucket, label in BUCKET_LABELS.items()],
+                     ("total", _l("Total"), "money")],
+            filters=("as_of",), page_endpoint=endpoint,
+            explain=_l("What is still due on posted invoices on the day, by how many days "
+                       "it is past its due date.")))

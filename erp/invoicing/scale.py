@@ -55,6 +55,11 @@ def scale_invoices(count: int, ctx: ScaleContext) -> None:
     partners = _partners(ctx)
     products = db.session.execute(select(Product.id, Product.name, Product.list_price)
                                   .order_by(Product.id).limit(2000)).all()
+    # unit_cost as posting takes it: the cost price of stockable and consumable products
+    costs = dict(db.session.execute(
+        select(Product.id, Product.cost_price)
+        .where(Product.id.in_([row[0] for row in products]),
+               Product.type.in_(("stockable", "consumable")))).all()) if products else {}
     currency = get_company().currency
     today = company_today()
     first_id = max_id(Invoice) + 1
@@ -94,7 +99,8 @@ def scale_invoices(count: int, ctx: ScaleContext) -> None:
                 "invoice_id": invoice_id, "sequence": sequence, "product_id": product_id,
                 "description": name, "quantity": qty, "unit_price": price,
                 "discount_pct": ZERO, "tax_rate": rate, "subtotal": f.subtotal, "tax": f.tax,
-                "total": f.total, "credited_qty": ZERO})
+                "total": f.total, "credited_qty": ZERO,
+                "unit_cost": costs.get(product_id, ZERO) if product_id else ZERO})
         totals = document_totals(figures)
         roll = rng.random()
         paid = totals.total if roll < 0.6 else \

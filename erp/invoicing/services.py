@@ -418,9 +418,28 @@ def cancel_invoice(invoice_id: int) -> Invoice:
 
 def _take_number(invoice: Invoice) -> None:
     """The next gapless number of the invoice's kind and year: the sequence row stays locked
-    until this transaction ends, and a rollback gives the number back."""
+    until this transaction ends, and a rollback gives the number back. The lines' unit costs
+    are taken at the same moment (posting, in the same transaction)."""
     invoice.number = next_number(invoice.kind, invoice.invoice_date.year)
     invoice.posted_at = utcnow()
+    _take_costs(invoice)
+
+
+COSTED_TYPES = ("stockable", "consumable")
+
+
+def _take_costs(invoice: Invoice) -> None:
+    """API.md: each line's read-only `unit_cost` is its product's cost price at posting for
+    stockable and consumable products, otherwise 0 (one query for the invoice's products).
+    A credit note takes it at its own posting too, as the contract says: when the cost price
+    moved between the invoice and its credit note, the credited cost is today's, not the
+    original line's."""
+    ids = {line.product_id for line in invoice.lines if line.product_id is not None}
+    costs = dict(db.session.execute(
+        select(Product.id, Product.cost_price)
+        .where(Product.id.in_(ids), Product.type.in_(COSTED_TYPES))).all()) if ids else {}
+    for line in invoice.lines:
+        line.unit_cost = costs.get(line.product_id, ZERO) if line.product_id else ZERO
 
 
 @transactional
