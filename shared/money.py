@@ -28,6 +28,11 @@ def round_cost(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(COST_PLACES, rounding=ROUND_HALF_UP)
 
 
+def round_places(value: Decimal | int | str, places: int) -> Decimal:
+    """A ratio or average to `places` decimals, half up (a forecast's days of cover)."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def moving_average(on_hand: Decimal, cost: Decimal, quantity: Decimal,
                    net_price: Decimal) -> Decimal:
     """The unit cost after receiving `quantity` at `net_price` onto `on_hand` units valued at

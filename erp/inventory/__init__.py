@@ -6,8 +6,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Blueprints, stock-check, the default locations, the count sequence, demo stock and
-    seed-scale moves; the stock figures products show, the product page's stock panel and
-    the reorder card on the home page."""
+    seed-scale moves; the stock figures products show, the product page's stock and
+    forecast panels and the reorder card on the home page."""
     from flask_babel import lazy_gettext as _l
 
     from erp.inventory import api, cli, dashboard, reports, scale, seed, services, views
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     registry.add_scale_generator("moves", scale.scale_moves)
     registry.stock_provider = services.totals_by_product
     registry.product_panels.append(views.stock_panel)
+    registry.product_panels.append(views.forecast_panel)
     registry.home_cards.append(views.home_cards)
     dashboard.register(registry)  # its widgets on the role dashboards
     reports.register_reports(registry)

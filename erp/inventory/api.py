@@ -1,13 +1,15 @@
-"""/api/v1 locations, stock moves, levels, counts and reorder suggestions (API.md, ERP)."""
+"""/api/v1 locations, stock moves, levels, counts, reorder suggestions and product forecasts
+(API.md, ERP)."""
 from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
 
-from erp.inventory import counts, reorder, services
+from erp.inventory import counts, forecast, reorder, services
 from erp.inventory.models import LOCATION_KINDS, Location, StockMove
 from shared.api import api_blueprint, bool_arg, int_arg, json_body, page_json, paginate, query_arg
 from shared.permissions import require
+from shared.products.services import get_product
 from shared.validation import Choice
 
 bp = api_blueprint("inventory_api", __name__)
@@ -111,4 +113,10 @@ def create_count():
 @bp.get("/stock/reorder-suggestions")
 @require("stock_levels", "read")
 def reorder_suggestions():
-    return {"items": [s.as_json() for s in reorder.reorder_suggestions()]}
+    return {"items": [s.as_json() for s in reorder.reorder_suggestions(with_forecast=True)]}
+
+
+@bp.get("/products/<int:product_id>/forecast")
+@require("forecast", "read")
+def product_forecast(product_id: int):
+    return forecast.forecast(get_product(product_id).id).as_json()

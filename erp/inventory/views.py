@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from erp.inventory import counts, pages, reorder, services, terminal
+from erp.inventory import counts, forecast, pages, reorder, services, terminal
 from erp.inventory.forms import KIND_LABELS, LocationForm
 from erp.inventory.models import DEFAULT_LOCATION_LABELS, DEFAULT_LOCATIONS
 from shared.api import Page, int_arg, paginate
@@ -139,8 +139,8 @@ def low_stock():
     suggestions = reorder.reorder_suggestions()
     number = int_arg("page") or 1
     per_page = current_app.config["PER_PAGE_DEFAULT"]
-    page = Page(suggestions[(number - 1) * per_page:number * per_page], len(suggestions),
-                number, per_page)
+    page = Page(reorder.with_forecasts(suggestions[(number - 1) * per_page:number * per_page]),
+                len(suggestions), number, per_page)
     return render_template("erp/inventory/low_stock.html", suggestions=suggestions, page=page,
                            suppliers=pages.supplier_names(s.supplier_id for s in page.items))
 
@@ -252,6 +252,13 @@ def stock_panel(product):
             {"product": product, "with_moves": with_moves,
              **pages.product_panel(product.id, with_moves=with_moves)})
 
+
+def forecast_panel(product):
+    """The product page's forecast: demand of the last 30 and 90 days, days of cover and
+    the expected stock-out, for those who read forecasts (three queries)."""
+    if product.type == "service" or not can("forecast", "read"):
+        return None
+    return ("erp/inventory/_forecast_panel.html", {"forecast": forecast.forecast(product.id)})
 
 
 def home_cards() -> list[HomeCard]:

@@ -291,7 +291,8 @@ def test_reorder_suggestions_follow_the_formula(stock):
     assert items["LOW"] == {"product_id": low, "sku": "LOW", "name": "Product LOW",
                             "available": "8.000", "incoming": "0.000",
                             "reorder_point": "10.000", "suggested_qty": "5.000",
-                            "supplier_id": supplier}
+                            "supplier_id": supplier, "days_of_cover": None,
+                            "stockout_date": None}  # no demand (tests/inventory/test_forecast)
     assert items["GAP"]["suggested_qty"] == "40.000"  # max(5, 50 - 10 - 0)
     stock.receive(low, 2)  # at the point is still "at or below"
     assert "LOW" in {i["sku"] for i in stock.api.get("/stock/reorder-suggestions").json["items"]}
