@@ -26,6 +26,7 @@ from shared.registry import Registry
 from shared.ui import money
 
 LOW_STOCK_ROWS = 8
+FORECAST_ROWS = 200
 
 
 def register(registry: Registry) -> None:
@@ -57,16 +58,26 @@ def stock_value_widget():
 
 
 def low_stock_widget():
+    """The products at or below their reorder point, those with the fewest days of cover
+    (erp/inventory/forecast.py) first: the forecast is read for up to FORECAST_ROWS of them,
+    in one query."""
     if not can("stock_levels", "read"):
         return None
-    found = list(db.session.execute(reorder._suggestion_query().limit(LOW_STOCK_ROWS)))
-    count = reorder.low_stock_count() if len(found) == LOW_STOCK_ROWS else len(found)
-    items = [dash.Row(f"{row.sku} · {row.name}",
-                      f"{qty(row.available)} / {qty(row.reorder_point)}",
-                      url_for("products.show_product", product_id=row.id), True)
-             for row in found]
+    suggestions = reorder.reorder_suggestions()
+    count = len(suggestions)
+    shown = reorder.with_forecasts(suggestions[:FORECAST_ROWS])
+    shown.sort(key=lambda s: (s.days_of_cover is None,
+                              s.days_of_cover if s.days_of_cover is not None else 0, s.sku))
+    items = []
+    for s in shown[:LOW_STOCK_ROWS]:
+        cover = _l("%(days)s days", days=qty(s.days_of_cover)) \
+            if s.days_of_cover is not None else _l("no recent demand")
+        items.append(dash.Row(f"{s.sku} · {s.name}",
+                              f"{qty(s.available)} / {qty(s.reorder_point)} · {cover}",
+                              url_for("products.show_product", product_id=s.product_id), True))
     title = _l("Low stock (%(count)s)", count=count)
-    return dash.rows("low_stock", title, items, empty=_l("No product is below its reorder point."),
+    return dash.rows("low_stock", title, items,
+                     empty=_l("No product is below its reorder point."),
                      more=(_l("All"), url_for("inventory.low_stock")))
 
 

@@ -28,6 +28,7 @@ from erp.invoicing.models import (
     Payment,
     PaymentAllocation,
 )
+from erp.invoicing.reports import sales_report
 from erp.invoicing.services import AGING_BUCKETS, bucket_condition
 from shared import dashboards as dash
 from shared.dates import company_today
@@ -37,6 +38,7 @@ from shared.partners.models import Partner
 from shared.permissions import can
 from shared.products.models import Product
 from shared.registry import Registry
+from shared.reports import ReportQuery
 from shared.ui import money
 
 TOP = 8
@@ -48,6 +50,7 @@ def register(registry: Registry) -> None:
     registry.add_widget("cash_against_due", ("admin",), cash_against_due, order=15, shared=True)
     registry.add_widget("top_customers", ("admin",), top_customers, order=20, shared=True)
     registry.add_widget("top_products", ("admin",), top_products, order=25, shared=True)
+    registry.add_widget("gross_margin", ("admin",), gross_margin, order=12, shared=True)
     registry.add_widget("finance_figures", ("finance",), finance_figures, order=10, shared=True)
     registry.add_widget("ar_aging", ("finance",), ar_aging_chart, order=20, shared=True)
     registry.add_widget("ap_aging", ("finance",), ap_aging_chart, order=25, shared=True)
@@ -151,6 +154,42 @@ def top_products():
                       [names.get(pid, "") for pid, _v in found],
                       [dash.Series(_l("Revenue"), values, [money(v) for v in values], urls)],
                       money=True)
+
+
+def gross_margin():
+    """Revenue and gross margin per month this year from the sales report (revenue less
+    Σ quantity × the unit cost each line kept at posting); a month opens that report for the
+    month, by product."""
+    if not can("report_sales", "read"):
+        return None
+    today = company_today()
+    first, last = date(today.year, 1, 1), date(today.year, 12, 31)
+    result = sales_report(ReportQuery(date_from=first, date_to=last, group_by="month"))
+    by_month = {item["key"]: item for item in result.items}
+    revenue, margin, margin_texts, urls = [], [], [], []
+    for month in range(1, 13):
+        item = by_month.get(f"{today.year:04d}-{month:02d}")
+        month_revenue = item["revenue"] if item else ZERO
+        month_margin = item["margin"] if item else ZERO
+        revenue.append(month_revenue)
+        margin.append(month_margin)
+        pct = item["margin_pct"] if item else None
+        margin_texts.append(f"{money(month_margin)} ({pct} %)" if pct is not None
+                            else money(month_margin))
+        start, end = dash.month_bounds(today.year, month)
+        urls.append(url_for("reports.show_report", name="sales", group_by="product",
+                            date_from=start.isoformat(), date_to=end.isoformat()))
+    totals = result.totals
+    total_pct = (f" ({round(totals['margin'] * 100 / totals['revenue'], 1)} %)"
+                 if totals.get("revenue") else "")
+    return dash.chart(
+        "gross_margin", _l("Gross margin per month"), "bar", dash.month_labels(),
+        [dash.Series(_l("Revenue"), revenue, [money(v) for v in revenue], urls),
+         dash.Series(_l("Gross margin"), margin, margin_texts, urls)], money=True,
+        description=_l("This year: %(margin)s%(pct)s", margin=money(totals.get("margin", ZERO)),
+                       pct=total_pct),
+        link=(_l("Report"), url_for("reports.show_report", name="sales",
+                                    date_from=first.isoformat(), date_to=last.isoformat())))
 
 
 def cash_received(since: date, until: date) -> Decimal:

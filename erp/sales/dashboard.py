@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from erp.invoicing.models import CUSTOMER_INVOICE, Invoice
+from erp.invoicing.reports import at_risk_customers
 from erp.invoicing.services import overdue_condition
 from erp.sales.models import DRAFT, SalesOrder
 from erp.sales.services import to_deliver_query
@@ -22,6 +23,7 @@ from shared.money import round_money
 from shared.partners.models import Partner
 from shared.permissions import can
 from shared.registry import Registry
+from shared.reports import ReportQuery
 from shared.ui import money
 
 AT_RISK_ROWS = 8
@@ -30,6 +32,7 @@ AT_RISK_ROWS = 8
 def register(registry: Registry) -> None:
     registry.add_widget("my_quotations", ("sales",), my_quotations, order=30)
     registry.add_widget("my_overdue_customers", ("sales",), my_overdue_customers, order=40)
+    registry.add_widget("my_at_risk", ("sales",), my_at_risk, order=45)
     registry.add_widget("to_deliver", ("warehouse",), to_deliver, order=10)
 
 
@@ -67,6 +70,22 @@ def my_overdue_customers():
              for partner_id, name, amount in db.session.execute(stmt)]
     return dash.rows("my_overdue_customers", _l("My customers with overdue invoices"), items,
                      empty=_l("None of your customers is late paying."))
+
+
+def my_at_risk():
+    """My customers at risk (the at-risk report limited to the customers whose invoices
+    count for me), the largest revenue of the last 12 months first."""
+    if not can("report_at_risk", "read"):
+        return None
+    result = at_risk_customers(ReportQuery(limit_user_id=current_user.id))
+    items = [dash.Row(item["name"],
+                      _l("%(days)s days since the last invoice", days=item["days_since_last"]),
+                      url_for("partners.show_partner", partner_id=item["partner_id"]), True)
+             for item in result.items[:AT_RISK_ROWS]]
+    more = (_l("All (%(count)s)", count=len(result.items)),
+            url_for("reports.show_report", name="at-risk-customers"))
+    return dash.rows("my_at_risk", _l("My customers at risk"), items,
+                     empty=_l("None of your customers is late ordering."), more=more)
 
 
 def to_deliver():

@@ -14,8 +14,8 @@ from tests.conftest import make_user, today
 pytestmark = pytest.mark.browser
 
 CHARTS = {
-    "admin": {"revenue_by_month", "cash_against_due", "top_customers", "top_products",
-              "pipeline_by_stage"},
+    "admin": {"revenue_by_month", "gross_margin", "cash_against_due", "top_customers",
+              "top_products", "pipeline_by_stage"},
     "sales": {"my_pipeline"},
     "warehouse": {"moves_per_day"},
     "finance": {"ar_aging", "ap_aging", "cash_in_weekly"},

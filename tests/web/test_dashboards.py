@@ -13,9 +13,10 @@ import pytest
 from tests.conftest import csrf_token, make_user, sign_in, today
 
 ROLE_WIDGETS = {
-    "admin": {"revenue_by_month", "cash_against_due", "pipeline_by_stage", "stock_value",
-              "support_overview"},
-    "sales": {"my_pipeline", "my_activities", "my_quotations", "my_overdue_customers"},
+    "admin": {"revenue_by_month", "gross_margin", "cash_against_due", "pipeline_by_stage",
+              "stock_value", "support_overview"},
+    "sales": {"my_pipeline", "my_activities", "my_quotations", "my_overdue_customers",
+              "my_at_risk"},
     "warehouse": {"to_deliver", "to_receive", "low_stock", "moves_per_day"},
     "finance": {"finance_figures", "ar_aging", "ap_aging", "cash_in_weekly"},
     "support": {"queue_by_priority", "response_times"},
@@ -198,6 +199,23 @@ def test_stock_value_comes_from_the_balances(client, login_as, admin_api):
     assert figures["Products in stock"][0] == "2"
 
 
+def test_low_stock_lists_products_below_their_reorder_point(client, login_as, admin_api):
+    locations = {loc["code"]: loc["id"] for loc in admin_api.get("/locations").json["items"]}
+    low = admin_api.post("/products", json={"sku": "LOW", "name": "Scarce",
+                                            "reorder_point": "5"}).json
+    admin_api.post("/products", json={"sku": "OK", "name": "Plenty", "reorder_point": "1"})
+    admin_api.post("/stock/moves", json={
+        "product_id": low["id"], "quantity": "2", "from_location_id": locations["Suppliers"],
+        "to_location_id": locations["WH/Stock"]})
+    login_as("warehouse")
+    html = client.get("/").get_data(as_text=True)
+    start = html.index('data-widget="low_stock"')
+    block = html[start:html.index("</div></div>", start)]
+    assert "Low stock (2)" in block  # OK has nothing at all, so it is low too
+    assert "LOW · Scarce" in block and "2 / 5 · no recent demand" in block
+    assert f'href="/products/{low["id"]}"' in block
+
+
 def test_warehouse_moves_per_day_link_to_that_days_ledger(client, login_as, admin_api):
     locations = {loc["code"]: loc["id"] for loc in admin_api.get("/locations").json["items"]}
     lamp = admin_api.post("/products", json={"sku": "LAMP", "name": "Lamp"}).json
@@ -312,6 +330,59 @@ def test_response_time_per_week_on_a_known_ticket(ctx, admin_api):
     db.session.commit()
     weeks = weekly_response_hours(12)
     assert weeks[-1] == (monday, 3.5) and all(v is None for _m, v in weeks[:-1])
+
+
+def test_gross_margin_per_month_uses_the_cost_kept_at_posting(client, login_as, admin_api):
+    year = today().year
+    customer = admin_api.post("/partners", json={"name": "Buyer"}).json
+    lamp = admin_api.post("/products", json={"sku": "LAMP", "name": "Lamp",
+                                             "cost_price": "120", "list_price": "300"}).json
+    line = {"product_id": lamp["id"], "description": "Lamp", "quantity": "3",
+            "unit_price": "300", "tax_rate": "13"}
+    invoice = admin_api.post("/invoices", json={
+        "kind": "customer_invoice", "partner_id": customer["id"],
+        "invoice_date": date(year, 2, 10).isoformat(), "lines": [line]}).json
+    assert admin_api.post(f"/invoices/{invoice['id']}/post").status_code == 200
+    # a later cost change does not move the margin of what was posted
+    admin_api.patch(f"/products/{lamp['id']}", json={"cost_price": "200"})
+    login_as("admin")
+    html = client.get("/").get_data(as_text=True)
+    margin = spec(html, "gross_margin")
+    revenue, gross = margin["datasets"]
+    assert revenue["data"][1] == 900.0 and gross["data"][1] == 540.0  # 900 - 3 × 120
+    assert sum(gross["data"]) == 540.0 and "60" in gross["texts"][1]  # 60 %
+    url = gross["urls"][1]
+    assert url.startswith("/reports/sales?") and "group_by=product" in url
+    last = 29 if year % 4 == 0 else 28
+    assert f"date_from={year}-02-01" in url and f"date_to={year}-02-{last}" in url
+    assert "Lamp" in client.get(url).get_data(as_text=True)
+
+
+def _at_risk_block(app, user_id: int) -> str:
+    from shared.extensions import db
+    from shared.users.models import User
+
+    with app.app_context():
+        email = db.session.get(User, user_id).email
+    client = app.test_client()
+    sign_in(client, email)
+    html = client.get("/").get_data(as_text=True)
+    start = html.index('data-widget="my_at_risk"')
+    return html[start:html.index("</div></div>", start)]
+
+
+def test_my_customers_at_risk(app, api_as, admin_api):
+    """Invoiced on three days ten days apart, the last 60 days ago: more than twice the
+    usual gap, so at risk, for the salesperson the invoices count for (their creator here)
+    and not for another."""
+    seller = api_as("sales", "finance")
+    customer = admin_api.post("/partners", json={"name": "Quiet Customer"}).json
+    for days in (80, 70, 60):
+        _invoice(seller, customer["id"], today() - timedelta(days=days), "100.00")
+    block = _at_risk_block(app, seller.user_id)
+    assert "Quiet Customer" in block and "60 days since the last invoice" in block
+    assert f'href="/partners/{customer["id"]}"' in block
+    assert "Quiet Customer" not in _at_risk_block(app, api_as("sales").user_id)
 
 
 # --------------------------------------------------------------------------- list filters
