@@ -1,4 +1,4 @@
-"""The command line of API.md: init-db, create-user, seed-demo, seed-scale."""
+"""The command line of API.md: init-db, create-user, seed-demo, seed-scale, backup, restore."""
 from __future__ import annotations
 
 import click
@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from shared import scale
+from shared.backup import backup_command, restore_command
 from shared.db import transactional
 from shared.errors import DomainError
 from shared.reference import load_reference_data
@@ -122,4 +123,5 @@ def _refresh_statistics() -> None:
             conn.commit()
 
 
-COMMANDS = (init_db_command, create_user_command, seed_demo_command, seed_scale_command)
+COMMANDS = (init_db_command, create_user_command, seed_demo_command, seed_scale_command,
+            backup_command, restore_command)

@@ -91,7 +91,8 @@ class ReportSpec:
     `group_labels`; `filters` which of FILTERS the report takes; `explain` one sentence on
     how the figures are computed; `section` the heading it is listed under on /reports.
     `page_endpoint` names an existing page that shows the report instead of the generic one
-    (the AR and AP aging keep their own pages and JSON)."""
+    (the AR and AP aging keep their own pages and JSON); `row_url(item)` links a row's first
+    text column on the page (a customer's page)."""
 
     name: str
     title: Any
@@ -105,6 +106,8 @@ class ReportSpec:
     explain: Any = ""
     section: Any = ""
     page_endpoint: str | None = None
+    # fn(item) -> the URL its first text column links to on the page, or None
+    row_url: Callable[[dict[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.filters) - set(FILTERS)
@@ -151,8 +154,11 @@ def parse_query(spec: ReportSpec, args: Mapping[str, Any], *, limit_user_id: int
     today = company_today()
     if "dates" in spec.filters:
         start, end = default_range(today)
-        date_from = values.get("from") or start
-        date_to = values.get("to") or max(end, date_from)
+        given_to = values.get("to")
+        # without `from`, the year so far; a `to` in an earlier year starts on its 1 January
+        date_from = values.get("from") or min(start, date(given_to.year, 1, 1) if given_to
+                                              else start)
+        date_to = given_to or max(end, date_from)
         if date_to < date_from:
             raise ValidationError(fields={"to": _("Must not be before the start date.")})
         query = replace(query, date_from=date_from, date_to=date_to)

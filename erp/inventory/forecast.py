@@ -73,8 +73,8 @@ class Forecast:
 
 def demand_query(today: date, product_ids: list[int] | None = None) -> Select:
     """(product_id, demand_30, demand_90) of the products with deliveries in the 90 days up
-    to `today`, one row per product. Reads the moves through ix_stock_moves_product_created
-    (product, date) when given ids, the date index otherwise."""
+    to `today`, one row per product. Given ids, it reads only their deliveries, through
+    ix_stock_moves_product_to_location_created (product, target, date)."""
     move, reversal = StockMove, aliased(StockMove)
     long_start, short_start = (day_start(today - timedelta(days=LONG_DAYS - 1)),
                                day_start(today - timedelta(days=SHORT_DAYS - 1)))
@@ -82,13 +82,16 @@ def demand_query(today: date, product_ids: list[int] | None = None) -> Select:
     internal = select(Location.id).where(Location.kind == "internal")
     customer = select(Location.id).where(Location.kind == "customer")
     undone = exists().where(and_(reversal.reverses_id == move.id, reversal.created_at < end))
+    # Not a reversal itself (undoing a customer return is not a sale); written with COALESCE
+    # so that SQLite does not take "reverses_id IS NULL" to the unique index (every move).
+    original = func.coalesce(move.reverses_id, 0) == 0
     stmt = (select(move.product_id,
                    func.sum(case((move.created_at >= short_start, move.quantity),
                                  else_=0)).label("demand_30"),
                    func.sum(move.quantity).label("demand_90"))
             .where(move.created_at >= long_start, move.created_at < end,
                    move.from_location_id.in_(internal), move.to_location_id.in_(customer),
-                   func.coalesce(move.reverses_id, 0) == 0, ~undone)
+                   original, ~undone)
             .group_by(move.product_id))
     if product_ids is not None:
         stmt = stmt.where(move.product_id.in_(product_ids))

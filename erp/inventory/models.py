@@ -69,8 +69,10 @@ class StockMove(Base):
         Index("ix_stock_moves_to_location_id_id", "to_location_id", "id"),
         Index("ix_stock_moves_reference", "reference"),
         Index("ix_stock_moves_created_at", "created_at"),
-        # A product's moves over a date window (the forecast's demand of 30 and 90 days).
-        Index("ix_stock_moves_product_id_created_at", "product_id", "created_at"),
+        # A product's moves into a location over a date window: its deliveries to customers
+        # in the forecast's 30 and 90 days, without reading its receipts and transfers.
+        Index("ix_stock_moves_product_to_location_created", "product_id", "to_location_id",
+              "created_at"),
         Index("ix_stock_moves_user_id_id", "user_id", "id"),
     )
     __audited__ = False  # the ledger is its own audit trail: who, when, what, never changed

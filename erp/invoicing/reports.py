@@ -401,7 +401,7 @@ def register_reports(registry: Any) -> None:
                  ("median_gap_days", _l("Usual gap (days)"), "number", True),
                  ("days_since_last", _l("Days since"), "days"),
                  ("revenue_12m", _l("Revenue, 12 months"), "money")],
-        filters=("as_of", "partner_id"),
+        filters=("as_of", "partner_id"), row_url=lambda item: f"/customers/{item['partner_id']}",
         explain=_l("Customers invoiced on at least 3 different days whose last invoice is "
                    "older than twice their usual (median) gap between invoices; revenue of "
                    "the last 365 days before tax, credit notes deducted.")))

@@ -326,7 +326,7 @@ def order_pdf(order_id: int):
 def _scan(order: PurchaseOrder, typed: dict[int, str], code: str,
           amount: str) -> tuple[str, str]:
     """Add a scanned unit (or the typed quantity) to the line of the scanned product
-    (without JavaScript; static/js/purchasing.js does the same in the page)."""
+    (without JavaScript; static/js/line-scanner.js does the same in the page)."""
     product = find_product(code=code)
     if product is None:
         return "error", _("Unknown barcode or SKU: %(code)s", code=code)

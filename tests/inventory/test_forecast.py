@@ -150,6 +150,20 @@ def test_no_demand_gives_nulls(stock):
     assert older["days_of_cover"] is None and older["stockout_date"] is None
 
 
+def test_undoing_a_customer_return_is_not_demand(stock):
+    # The return (customer -> stock) lowers nothing, so its reversal (stock -> customer,
+    # pointing at the return) adds nothing either.
+    lamp = stock.product("LAMP")
+    with time_machine.travel(at(3), tick=False):
+        stock.receive(lamp, 10)
+        back = stock.transfer(lamp, 2, "Customers", "WH/Stock")
+        assert stock.api.post(f"/stock/moves/{back['id']}/reverse").status_code == 201
+    with time_machine.travel(NOW, tick=False):
+        body = stock.api.get(f"/products/{lamp}/forecast").json
+    assert (body["available"], body["demand_30"], body["demand_90"]) == \
+        ("10.000", "0.000", "0.000")
+
+
 @pytest.mark.parametrize("role, status", [("admin", 200), ("warehouse", 200),
                                           ("finance", 200), ("sales", 403),
                                           ("support", 403)])

@@ -171,7 +171,7 @@ def test_receipt_page_scans_and_receives_part(client, login_as, buy, finance, ad
     path = f"/purchasing/orders/{order['id']}/receive"
     login_as("warehouse")
     html = client.get(path).get_data(as_text=True)
-    assert 'data-testid="scan-code"' in html and "js/purchasing.js" in html
+    assert 'data-testid="scan-code"' in html and "js/line-scanner.js" in html
     token = csrf_token(client, path)
     # the page without JavaScript: a scan adds one unit and nothing is written
     r = client.post(path, data={"csrf_token": token, "code": "CHAIR", "scan_quantity": "2",

@@ -112,3 +112,20 @@ def test_a_limited_salesperson_sees_only_own_rows_in_json_csv_and_xlsx(two_sales
     by_person = alice.get("/reports/sales", query_string={**rng, "group_by": "salesperson"})
     assert {(i["key"], i["revenue"]) for i in by_person.json["items"]} == {
         (alice.user_id, "360.00"), (t["bob"].user_id, "240.00")}
+
+
+def test_every_registered_report_answers_each_role_as_the_table_says(app, client, api_as):
+    """The generic routes are @signed_in (the route walk sees no area): each report checks
+    its own permission, whichever area registered it (CRM's reports included)."""
+    from shared.registry import registry_of
+
+    specs = [spec for spec in registry_of(app).reports.values() if not spec.page_endpoint]
+    assert {"sales", "stock-valuation", "at-risk-customers"} <= {s.name for s in specs}
+    for role in ROLES:
+        api = api_as(role)
+        for spec in specs:
+            expected = 200 if allowed([role], *spec.permission) else 403
+            assert api.get(f"/reports/{spec.name}").status_code == expected, (role, spec.name)
+            for fmt in ("csv", "xlsx"):
+                r = api.get(f"/reports/{spec.name}?format={fmt}")
+                assert r.status_code == expected, (role, spec.name, fmt)

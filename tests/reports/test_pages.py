@@ -47,3 +47,12 @@ def test_the_pages_speak_chinese(books, client, login_as):
     assert "报表" in html and "销售与毛利" in html
     html = client.get("/reports/stock-valuation").get_data(as_text=True)
     assert "下载 XLSX" in html and "库存估值" in html
+
+
+def test_the_at_risk_page_links_each_customer(books, client, login_as):
+    partner = books.customer("Quiet Customer")
+    for days in (90, 80, 70):
+        books.invoice(partner, today() - timedelta(days=days), (None, 1, "10.00"))
+    login_as("sales")
+    html = client.get("/reports/at-risk-customers").get_data(as_text=True)
+    assert f'<a href="/customers/{partner}">Quiet Customer</a>' in html

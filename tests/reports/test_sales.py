@@ -145,3 +145,12 @@ def test_a_formula_looking_customer_name_is_text_in_csv_and_xlsx(books, fin):
     r = fin.get("/reports/sales?group_by=customer&format=xlsx")
     cell = load_workbook(io.BytesIO(r.data)).active.cell(row=2, column=2)
     assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://evil\",\"x\")"
+
+
+def test_a_to_in_an_earlier_year_alone_starts_that_year(books, fin):
+    partner = books.customer("Last Year Ltd")
+    last_year = today().replace(month=6, day=15, year=today().year - 1)
+    books.invoice(partner, last_year, (None, 1, "30.00"))
+    report = sales(fin, to=last_year.replace(month=12, day=31).isoformat())
+    assert report["revenue"] == "30.00"
+    assert [i["key"] for i in report["items"]] == [last_year.strftime("%Y-%m")]

@@ -1,7 +1,7 @@
-// Sales: the quotation form's product picker and lines (the delivery page's scanner is
-// static/js/line-scanner.js).
+// The product picker and lines of an order form (a quotation, a purchase order): the form
+// marked data-order-lines. The delivery and receipt scanners are static/js/line-scanner.js.
 (function () {
-  var form = document.getElementById("order-form");
+  var form = document.querySelector("form[data-order-lines]");
   if (!form) { return; }
   var lines = document.getElementById("order-lines");
 
