@@ -7,6 +7,7 @@ from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import crm
 import erp
@@ -35,6 +36,9 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_env())
     INSTANCE_DIR.mkdir(exist_ok=True)
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:  # the client's address and scheme from that many proxies' headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.json = ApiJSONProvider(app)
     app.session_interface = ApiAwareSessionInterface()
     install_id_converter(app)
@@ -66,7 +70,10 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(exc: DomainError):
         if is_api_request():
             extra = {"existing_id": exc.extra.get("existing_id")}
-            return error_envelope(exc.code, exc.message, exc.fields, **extra), exc.status
+            response = error_envelope(exc.code, exc.message, exc.fields, **extra)
+            if exc.extra.get("retry_after"):
+                return response, exc.status, {"Retry-After": str(exc.extra["retry_after"])}
+            return response, exc.status
         if isinstance(exc, NotAuthenticated):
             return redirect(url_for("users.login", next=request.full_path.rstrip("?")))
         if isinstance(exc, Forbidden) or exc.status == 404:

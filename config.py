@@ -36,10 +36,18 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
-    # Sign-in throttling: this many failures per email (or per client address, times four)
-    # inside the window lock further attempts until the window has passed.
-    LOGIN_MAX_FAILURES = 5
+    # Sign-in throttling (shared/users/throttle.py): this many failures for one email inside
+    # the window lock that email; this many from one client address stop that address except
+    # on browsers where the account signed in before (a signed "known device" cookie, kept
+    # this many days).
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 50
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    KNOWN_DEVICE_DAYS = 90
+    # How many proxies in front of the application set X-Forwarded-For/-Proto (a TLS proxy:
+    # 1). 0 (the default) trusts no such header: the client address is the connection's.
+    # Set it only when every request goes through those proxies, or clients can forge it.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0)
     IDEMPOTENCY_KEY_HOURS = 24
     PER_PAGE_DEFAULT = 50
     PER_PAGE_MAX = 200

@@ -80,6 +80,24 @@ def app_session(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def another_app(app: Flask, database_url: str) -> Iterator[Callable[..., Flask]]:
+    """another_app(**settings): one more application instance on the test database, as
+    another gunicorn worker or server would be (with `settings` on top of TestConfig)."""
+    made: list[Flask] = []
+
+    def make(**settings: Any) -> Flask:
+        config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
+                                                **settings})
+        made.append(create_app(config))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
 def _empty_all_tables() -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":

@@ -6,15 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Blueprints and the seed-scale leads."""
+    """Blueprints, the seed-scale leads and the pipeline conversion report."""
     from flask_babel import lazy_gettext as _l
 
-    from crm.leads import api, scale, services, views
+    from crm.leads import api, reports, scale, services, views
     from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     registry_of(app).add_scale_generator("leads", scale.scale_leads)
+    registry_of(app).add_report(reports.SPEC)
     app.jinja_env.globals.update(lead_status_badges=services.STATUS_BADGES)
     registry_of(app).add_record_kind(
         "leads", _l("Lead"), "leads.show_lead", "lead_id", "title",

@@ -9,9 +9,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Blueprints, the TCK- sequence, the default SLA policies, demo tickets,
-    seed-scale tickets, the support home's cards and weekly chart, the "Open ticket" links
-    on ERP pages, and the template globals of the status and priority badges."""
-    from crm.tickets import api, dashboard, scale, seed, services, views
+    seed-scale tickets, the tickets SLA report, the support home's cards, weekly chart and
+    dashboard widgets, the "Open ticket" links on ERP pages, and the template globals of the
+    status and priority badges."""
+    from crm.tickets import api, dashboard, reports, scale, seed, services, views
     from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     registry.reference_loaders.append(services.ensure_defaults)
     registry.demo_steps.append(seed.seed_tickets)
     registry.add_scale_generator("tickets", scale.scale_tickets)
+    registry.add_report(reports.SPEC)
     registry.home_cards.append(views.home_cards)
     dashboard.register(registry)  # its widgets on the role dashboards
     registry.home_panels.append(views.home_chart)

@@ -215,3 +215,51 @@ class InvoicePdf(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     settlement: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+BATCH_STATES = ("queued", "running", "done", "failed")
+
+
+class PdfBatchJob(Base):
+    """A batch PDF download rendered in the background (erp/invoicing/batch.py). Kept in the
+    database so that every web worker answers its progress polls, and so that another worker
+    can take it over when the one rendering it dies (its heartbeat goes stale)."""
+
+    __tablename__ = "pdf_batch_jobs"
+    __audited__ = False
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state_known"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invoice_ids: Mapped[str] = mapped_column(Text)  # comma-separated, in the asked order
+    total: Mapped[int]
+    done: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    # Who renders it now (a random id per attempt): only that runner's writes count.
+    runner: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    heartbeat_at: Mapped[datetime | None]
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+    @property
+    def ids(self) -> list[int]:
+        return [int(v) for v in self.invoice_ids.split(",") if v]
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "done"
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 100

@@ -231,7 +231,7 @@ def _zip_response(content: bytes) -> Response:
 @require("invoices", "read")
 def batch_progress(job_id: str):
     """htmx: the job's progress bar, polled until the ZIP is ready."""
-    job = batch.get(job_id, current_user.id)
+    job = batch.follow(current_app._get_current_object(), job_id, current_user.id)
     if job is None:
         raise NotFound(_("This download has expired."))
     return render_template("erp/invoicing/_batch.html", job_id=job_id, job=job)
@@ -240,10 +240,10 @@ def batch_progress(job_id: str):
 @bp.get("/invoices/batch-pdf/<job_id>/zip")
 @require("invoices", "read")
 def batch_download(job_id: str):
-    job = batch.get(job_id, current_user.id)
-    if job is None or job.content is None:
+    content = batch.content(job_id, current_user.id)
+    if content is None:
         raise NotFound(_("This download has expired."))
-    return _zip_response(job.content)
+    return _zip_response(content)
 
 
 # --------------------------------------------------------------------------- payments

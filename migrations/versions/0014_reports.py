@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_reports'
-down_revision = '0012_hardening'  # the coordinator re-chains it after 0013_shared_state
+down_revision = '0013_shared_state'
 branch_labels = None
 depends_on = None
 

@@ -41,7 +41,7 @@ def create_token():
     if not isinstance(email, str) or not isinstance(password, str):
         raise AuthenticationFailed()
     options = services.token_options(body)  # a bad scope or lifetime: 422 before signing in
-    user = services.check_credentials(email, password, client_ip())
+    user = services.check_credentials(email, password, client_ip())  # same throttle as /login
     if user is None:
         raise AuthenticationFailed()
     remember_actor(user)  # the token's creation is the user's own, on their history

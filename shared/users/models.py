@@ -23,7 +23,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
-    # Bumped when the password is reset or the user deactivated: older sessions stop working.
+    # Bumped when the password is reset or the user deactivated (with every session of the
+    # user ended, UserSession); kept as a count of those events.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -52,9 +53,14 @@ class User(Base):
     def is_anonymous(self) -> bool:
         return False
 
+    # The UserSession id this request was signed in with (set by the sign-in and by the
+    # session loader; not a column). Flask-Login keeps it in the signed session cookie.
+    session_token = None
+
     def get_id(self) -> str:
-        # The version makes a session cookie die when the password is reset.
-        return f"{self.id}:{self.session_version}"
+        if not self.session_token:
+            raise RuntimeError("sign a user in through services.start_session")
+        return self.session_token
 
 
 class UserRole(Base):
@@ -106,3 +112,18 @@ class LoginFailure(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+
+
+class UserSession(Base):
+    """One signed-in browser session. Its random id is what the (signed) session cookie
+    holds; a cookie whose session is ended or unknown signs nobody in. Signing out ends this
+    session only; a password reset or a deactivation ends every session of the user."""
+
+    __tablename__ = "user_sessions"
+    __audited__ = False
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]

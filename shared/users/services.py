@@ -5,15 +5,15 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from shared.db import transactional, utcnow
-from shared.errors import Duplicate, InvalidState, NotFound, Throttled, ValidationError
+from shared.db import in_unit_of_work, transactional, utcnow
+from shared.errors import Duplicate, InvalidState, NotFound, ValidationError
 from shared.extensions import db
-from shared.users.models import ROLES, TOKEN_SCOPES, ApiToken, LoginFailure, User, UserRole
+from shared.users import throttle
+from shared.users.models import ROLES, TOKEN_SCOPES, ApiToken, User, UserRole, UserSession
 from shared.users.passwords import burn_time, hash_password, verify_password
 from shared.validation import (
     Boolean,
@@ -123,9 +123,12 @@ def _set_roles(user: User, roles: list[str]) -> None:
 
 
 def _end_sessions(user: User) -> None:
-    """Every cookie session and API token of this user stops working at once."""
+    """Every cookie session and API token of this user stops working at once (the session
+    doing the change too: a password reset signs the user out everywhere)."""
     user.session_version += 1
     now = utcnow()
+    db.session.execute(update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None)).values(ended_at=now))
     for token in user_tokens(user.id):  # one by one, so that each is on the user's history
         token.revoked_at = now
 
@@ -140,37 +143,38 @@ def set_locale(user_id: int, locale: str) -> None:
 # --------------------------------------------------------------------------- sign-in
 
 
-def _check_throttle(email: str, ip: str) -> None:
-    config = current_app.config
-    since = utcnow() - timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    limit = config["LOGIN_MAX_FAILURES"]
-    by_email = db.session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.email == email, LoginFailure.created_at >= since))
-    by_ip = db.session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.ip == ip, LoginFailure.created_at >= since))
-    if by_email >= limit or by_ip >= limit * 4:
-        raise Throttled(_("Too many failed sign-in attempts. Try again in a few minutes."))
-
-
-@transactional
-def check_credentials(email: str, password: str, ip: str) -> User | None:
+def check_credentials(email: str, password: str, ip: str,
+                      known_user_id: int | None = None) -> User | None:
     """The active user with these credentials, or None (and the failure is counted).
 
     Unknown emails, wrong passwords and disabled accounts get the same answer and take the
-    same time. Too many recent failures for the email or the address raise Throttled.
+    same time. Throttled is raised when the email has too many recent failures, or the address
+    has and `known_user_id` (the browser's known-device cookie) is not this account's
+    (shared/users/throttle.py explains both limits).
     """
     email = normalize_email(email or "")[:254]
-    _check_throttle(email, ip)
+    if not in_unit_of_work():  # read the counts and the user as committed now, not as a
+        db.session.rollback()  # read transaction begun earlier in this context saw them
+    throttle.email_locked(email)
+    flooding = throttle.address_flooding(ip)
     user = find_user_by_email(email) if email else None
+    if flooding is not None and (user is None or user.id != known_user_id):
+        raise flooding
     if user is None:
         burn_time(password or "")
         ok = False
     else:
         ok = verify_password(user.password_hash, password or "") and user.active
     if not ok:
-        db.session.add(LoginFailure(email=email, ip=ip))
+        throttle.record_failure(email, ip)
         return None
-    db.session.execute(LoginFailure.__table__.delete().where(LoginFailure.email == email))
+    return _signed_in(user.id, email)
+
+
+@transactional
+def _signed_in(user_id: int, email: str) -> User:
+    throttle.clear_email(email)
+    user = get_user(user_id)
     user.last_login_at = utcnow()
     return user
 
@@ -265,12 +269,55 @@ def _touch_token(token_id: int, now: datetime) -> None:
         .values(last_used_at=now))
 
 
-def load_session_user(session_id: str) -> User | None:
-    """The user behind a session cookie's id ("<id>:<version>"), if still valid."""
-    user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+# --------------------------------------------------------------------------- sessions
+
+# How stale a session's last_seen_at may be before a request writes it again; and how long
+# an ended or unused session row is kept.
+SESSION_SEEN_PRECISION = timedelta(minutes=1)
+SESSION_KEEP = timedelta(days=30)
+
+
+@transactional
+def start_session(user_id: int) -> str:
+    """A new server-side session of the user; its id goes into the session cookie. The
+    user's ended sessions and those unused for SESSION_KEEP are deleted."""
+    now = utcnow()
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user_id,
+        or_(UserSession.ended_at.is_not(None), UserSession.last_seen_at < now - SESSION_KEEP)))
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=token, user_id=user_id, created_at=now, last_seen_at=now))
+    return token
+
+
+@transactional
+def end_session(token: str) -> None:
+    """Signing out: this session's cookie signs nobody in any more (others stay)."""
+    db.session.execute(update(UserSession).where(
+        UserSession.id == token, UserSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def load_session_user(token: str) -> User | None:
+    """The active user of a live session (one indexed lookup, the roles aside). Its last use
+    is written at most once a minute."""
+    if not token or len(token) > 64:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    now = utcnow()
+    row = db.session.execute(
+        select(User, UserSession.last_seen_at).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.id == token, UserSession.ended_at.is_(None),
+               UserSession.last_seen_at >= now - SESSION_KEEP, User.active.is_(True))).first()
+    if row is None:
         return None
+    user, last_seen = row
+    if last_seen < now - SESSION_SEEN_PRECISION:
+        _touch_session(token, now)
+    user.session_token = token
     return user
+
+
+@transactional
+def _touch_session(token: str, now: datetime) -> None:
+    db.session.execute(update(UserSession).where(
+        UserSession.id == token, UserSession.last_seen_at < now - SESSION_SEEN_PRECISION)
+        .values(last_seen_at=now))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -22,7 +23,7 @@ from shared.forms import run_form
 from shared.http import client_ip, local_path
 from shared.permissions import public, require, signed_in
 from shared.queries import search
-from shared.users import services
+from shared.users import services, throttle
 from shared.users.forms import (
     ROLE_LABELS,
     TOKEN_SCOPE_LABELS,
@@ -49,19 +50,28 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        known = throttle.known_device_user(request.cookies.get(throttle.DEVICE_COOKIE))
         try:
             user = services.check_credentials(form.email.data or "", form.password.data or "",
-                                              client_ip())
+                                              client_ip(), known_user_id=known)
         except Throttled as exc:
             form.form_errors.append(exc.message)
-            return render_template("shared/users/login.html", form=form), 429
+            return render_template("shared/users/login.html", form=form), 429, \
+                {"Retry-After": str(exc.extra.get("retry_after", 60))}
         if user is not None:
             locale = session.get("locale")
             session.clear()  # a fresh session at sign-in: no fixation, new CSRF token
+            user.session_token = services.start_session(user.id)
             login_user(user)
             if locale and not user.locale:
                 services.set_locale(user.id, locale)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            # This browser may sign in to this account even while its address is throttled.
+            response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie_value(user.id),
+                                max_age=throttle.device_cookie_max_age(),
+                                path=url_for("users.login"), httponly=True, samesite="Lax",
+                                secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+            return response
         form.form_errors.append(_("Invalid email or password."))
         status = 401
     return render_template("shared/users/login.html", form=form), status
@@ -71,6 +81,8 @@ def login():
 @signed_in
 def logout():
     if EmptyForm().validate_on_submit():
+        if current_user.session_token:
+            services.end_session(current_user.session_token)  # the cookie is dead everywhere
         logout_user()
         session.clear()
         flash(_("You are signed out."), "info")

@@ -91,6 +91,8 @@ def test_repeated_failures_are_throttled_alike_for_known_and_unknown_emails(app,
         blocked = client.post("/api/v1/auth/token", json={"email": address, "password": "wrong-pw"})
         assert blocked.status_code == 429
         assert blocked.json["error"]["code"] == "too_many_attempts"
+        assert 0 < int(blocked.headers["Retry-After"]) <= app.config[
+            "LOGIN_FAILURE_WINDOW_SECONDS"]
     # Even the right password waits until the window has passed.
     right = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
     assert right.status_code == 429

@@ -48,3 +48,31 @@ def test_finance_posts_records_a_partial_payment_and_downloads_the_pdf(app, live
     path = tmp_path / "invoice.pdf"
     download.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_finance_downloads_selected_pdfs_after_the_progress_bar(app, live_server: str,
+                                                               page: Page, tmp_path):
+    """The batch form: the page follows the job (a database row any worker answers) and
+    offers the ZIP."""
+    import zipfile
+
+    _, email = make_user(app, "finance")
+    with app.app_context():
+        partner = create_partner({"name": "Harbor Lights Retail Ltd", "locale": "en"})
+        for _ in range(2):
+            services.create_invoice({"partner_id": partner.id, "lines": [
+                {"description": "Desk", "quantity": 1, "unit_price": "80.00",
+                 "tax_rate": "13"}]})
+    sign_in(page, live_server, email)
+    page.goto(f"{live_server}/invoices/")
+    page.get_by_label("Select all").check()
+    page.get_by_role("button", name="Download selected PDFs (ZIP)").click()
+    link = page.get_by_test_id("batch-download")
+    expect(link).to_be_visible(timeout=90_000)
+    with page.expect_download() as download_info:
+        link.click()
+    path = tmp_path / "batch.zip"
+    download_info.value.save_as(path)
+    archive = zipfile.ZipFile(path)
+    assert len(archive.namelist()) == 2
+    assert all(archive.read(name).startswith(b"%PDF") for name in archive.namelist())

@@ -150,3 +150,15 @@ def test_entries_read_as_people_read_them(app, client, login_as, shop, sales):
         confirmed = history_of("sales_orders", order["id"])[0]
         assert confirmed.record.kind == "销售订单" and confirmed.action_label == "修改"
         assert "订单明细 LED 台灯 Desk Lamp · 已预留" in {c.label for c in confirmed.changes}
+
+
+def test_sessions_and_batch_jobs_are_not_audited(ctx):
+    from erp.invoicing import batch
+
+    user = user_services.create_user({"email": "s@example.com", "roles": ["finance"],
+                                      "password": "long enough"})
+    token = user_services.start_session(user.id)
+    user_services.end_session(token)
+    batch._create([1], user.id)
+    tables = set(db.session.scalars(select(AuditEntry.table_name)))
+    assert not tables & {"user_sessions", "pdf_batch_jobs"}

@@ -32,3 +32,14 @@ def test_default_database_is_sqlite_under_instance(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert config._default_sqlite_url().endswith("/instance/erp.sqlite3")
     assert config.Config.COMPANY_CURRENCY in ("CNY", config.Config.COMPANY_CURRENCY)
+
+
+def test_trusted_proxy_hops_come_from_the_environment_and_default_to_none(monkeypatch):
+    monkeypatch.delenv("TRUSTED_PROXY_HOPS", raising=False)
+    try:
+        assert importlib.reload(config).Config.TRUSTED_PROXY_HOPS == 0
+        monkeypatch.setenv("TRUSTED_PROXY_HOPS", "2")
+        assert importlib.reload(config).Config.TRUSTED_PROXY_HOPS == 2
+    finally:
+        monkeypatch.delenv("TRUSTED_PROXY_HOPS", raising=False)
+        importlib.reload(config)

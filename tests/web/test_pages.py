@@ -43,6 +43,8 @@ def test_sign_in_is_throttled_after_repeated_failures(app, client):
     response = client.post("/login", data={"email": email, "password": PASSWORD,
                                            "csrf_token": csrf_token(client)})
     assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 
