@@ -49,7 +49,11 @@ def company(admin_api):
 
 
 def drawn_charts(page: Page) -> dict[str, dict]:
-    """{widget key: {labels, datasets' labels, canvas width}} of the charts Chart.js drew."""
+    """{widget key: {labels, datasets' labels, canvas width}} of the charts Chart.js drew,
+    once the page has loaded and drawn them."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("""() => typeof Chart !== 'undefined' && Array.from(
+        document.querySelectorAll('canvas.dashboard-chart')).every(c => Chart.getChart(c))""")
     return page.evaluate("""() => {
         const found = {};
         document.querySelectorAll('canvas.dashboard-chart').forEach(canvas => {
@@ -66,6 +70,8 @@ def click_figure(page: Page, key: str, index: int, dataset: int = 0) -> None:
     """Click on the canvas where Chart.js drew figure `index` of `dataset`."""
     canvas = page.locator(f'[data-widget="{key}"] canvas')
     canvas.scroll_into_view_if_needed()
+    page.wait_for_function("""key => typeof Chart !== 'undefined' && Chart.getChart(
+        document.querySelector(`[data-widget="${key}"] canvas`))""", arg=key)
     point = page.evaluate("""([key, index, dataset]) => {
         const canvas = document.querySelector(`[data-widget="${key}"] canvas`);
         const chart = Chart.getChart(canvas);
@@ -96,6 +102,7 @@ def test_each_role_home_draws_its_charts_in_both_languages(app, company, live_se
         drawn = drawn_charts(page)
         assert CHARTS[role] <= {key for key, chart in drawn.items() if chart}, drawn
         page.get_by_test_id("language-switch").get_by_role("button", name="中文").click()
+        page.wait_for_selector("html[lang=zh-CN]", state="attached")
         expect(page.get_by_test_id(f"dashboard-{role}")).to_be_visible()
         drawn = drawn_charts(page)
         assert CHARTS[role] <= {key for key, chart in drawn.items() if chart}, drawn
