@@ -51,11 +51,15 @@ class Config:
     IDEMPOTENCY_KEY_HOURS = 24
     PER_PAGE_DEFAULT = 50
     PER_PAGE_MAX = 200
+    # The home page's company-wide dashboard widgets (sums over every invoice, the aging...)
+    # are reused this long per process and language; the "my ..." widgets never are.
+    DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
     TESTING = False
 
 
 class TestConfig(Config):
     TESTING = True
+    DASHBOARD_CACHE_SECONDS = 0  # tests read the figures as they change
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
     # Argon2 stays the algorithm; tests only make it cheaper.

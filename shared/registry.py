@@ -4,9 +4,9 @@
 and `crm.init_app` in that order (the dependency order, so seed steps and home cards run and
 show in it too). Each area's `init_app` is the one place that says what the area adds:
 blueprints, commands, event subscribers, reference data, demo and seed-scale steps, document
-sequences, home cards and panels, product panels, reports, links on other areas' pages
-(`page_links`, e.g. the CRM's "Open ticket" on an ERP order or invoice page) and the stock
-figures it provides.
+sequences, home cards and panels, dashboard widgets per role (`add_widget`), product panels,
+reports, links on other areas' pages (`page_links`, e.g. the CRM's "Open ticket" on an ERP
+order or invoice page) and the stock figures it provides.
 shared/ reads the registry and so never imports erp/ or crm/; nothing registers itself by
 being imported.
 """
@@ -34,6 +34,8 @@ IncomingDetailProvider = Callable[[list[int]], dict[int, tuple[Decimal, Any]]]
 ProductPanel = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
 # fn() -> (template name, context) or None: a panel below the home page's cards
 HomePanel = Callable[[], "tuple[str, dict[str, Any]] | None"]
+# fn() -> (template name, context) or None: one widget of a role's dashboard on the home page
+WidgetBuild = Callable[[], "tuple[str, dict[str, Any]] | None"]
 # fn(count, context): the generator of `seed-scale --<option> N`
 ScaleGenerator = Callable[[int, Any], None]
 # fn(record) -> (label, url) or None: a link an upper area puts on a lower area's page (CRM
@@ -63,6 +65,20 @@ class RecordKind:
 
 
 @dataclass(frozen=True)
+class Widget:
+    """A figure, chart or short list on the home page's section of each of `roles` ("admin"
+    is the management section); `build` returns None when there is nothing to show."""
+
+    key: str
+    roles: tuple[str, ...]
+    build: WidgetBuild
+    order: int = 100  # lower first within a section
+    # The same for every user of its roles (company-wide figures, no "my" and no row-level
+    # limit), so the home page may reuse it for DASHBOARD_CACHE_SECONDS.
+    shared: bool = False
+
+
+@dataclass(frozen=True)
 class Subscriber:
     handler: Callable[[Any], None]
     after_commit: bool = False  # run once the publishing transaction has committed
@@ -76,6 +92,7 @@ class Registry:
     home_cards: list[Callable[[], list[Any]]] = field(default_factory=list)
     product_panels: list[ProductPanel] = field(default_factory=list)
     home_panels: list[HomePanel] = field(default_factory=list)  # e.g. the support chart
+    widgets: list[Widget] = field(default_factory=list)  # the role dashboards (add_widget)
     record_kinds: dict[str, RecordKind] = field(default_factory=dict)  # table -> kind
     sequences: dict[str, SequenceSpec] = field(default_factory=dict)
     subscribers: dict[type, list[Subscriber]] = field(default_factory=dict)
@@ -109,6 +126,12 @@ class Registry:
         labels its own columns, `values` the codes of a column ({"state": {"draft": ...}})."""
         self.record_kinds[table] = RecordKind(label, endpoint, arg, name_column, fields or {},
                                               values or {}, name_labels or {})
+
+    def add_widget(self, key: str, roles: tuple[str, ...] | list[str], build: WidgetBuild,
+                   order: int = 100, shared: bool = False) -> None:
+        if any(widget.key == key for widget in self.widgets):
+            raise KeyError(f"dashboard widget {key!r} is registered twice")
+        self.widgets.append(Widget(key, tuple(roles), build, order, shared))
 
     def add_report(self, spec: Any) -> None:
         """A report (shared.reports.ReportSpec) served at /api/v1/reports/<name> and

@@ -20,7 +20,7 @@ from flask_babel import format_currency, get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from shared import formatting
+from shared import dashboards, formatting
 from shared.company.models import COMPANY_ID, Company
 from shared.extensions import db
 from shared.http import safe_redirect
@@ -78,7 +78,7 @@ def home():
     panels = [shown for panel in current_registry().home_panels
               if (shown := panel()) is not None]
     return render_template("shared/home.html", counts=counts, cards=module_cards(),
-                           panels=panels)
+                           panels=panels, sections=dashboards.sections())
 
 
 @bp.post("/language")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -116,6 +117,7 @@ ACTIVITY_FILTERS = {"overdue": Boolean(), "done": Boolean(), "owner_id": Integer
 
 def activity_query(*, overdue: bool | None = None, done: bool | None = None,
                    owner_id: int | None = None, by_due_date: bool = False,
+                   due_from: date | None = None, due_to: date | None = None,
                    **targets: int | None) -> Select:
     """Activities as every list and the API share them: newest first (API.md's default for
     lists), or soonest due first for a to-do list."""
@@ -128,6 +130,10 @@ def activity_query(*, overdue: bool | None = None, done: bool | None = None,
         stmt = stmt.where(Activity.done.is_(done))
     if owner_id:
         stmt = stmt.where(Activity.owner_id == owner_id)
+    if due_from:
+        stmt = stmt.where(Activity.due_date >= due_from)
+    if due_to:
+        stmt = stmt.where(Activity.due_date <= due_to)
     for target, record_id in targets.items():
         if record_id:
             stmt = stmt.where(getattr(Activity, target) == record_id)

@@ -1,6 +1,8 @@
 """My activities, scheduling from a lead or opportunity page, and marking done."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,13 +39,33 @@ def crm_template_helpers() -> dict:
             "crm_partner_activities": crm_partner_activities}
 
 
+DUE_FILTERS = {"overdue": _l("Overdue"), "today": _l("Due today"), "week": _l("Next 7 days")}
+
+
+def _due_window(due: str | None) -> dict:
+    """?due= of the list (the dashboard's links): overdue, due today, or the next 7 days
+    after today; anything else is no filter."""
+    today = company_today()
+    if due == "overdue":
+        return {"due_to": today - timedelta(days=1)}
+    if due == "today":
+        return {"due_from": today, "due_to": today}
+    if due == "week":
+        return {"due_from": today + timedelta(days=1), "due_to": today + timedelta(days=7)}
+    return {}
+
+
 @bp.get("/")
 @require("leads", "read")
 def my_activities():
     done = bool_arg("done") or False
-    stmt = services.activity_query(owner_id=current_user.id, done=done, by_due_date=True)
+    due = request.args.get("due")
+    due = due if due in DUE_FILTERS else None
+    stmt = services.activity_query(owner_id=current_user.id, done=done, by_due_date=True,
+                                   **_due_window(due))
     page = paginate(stmt)
-    return render_template("crm/activities/list.html", page=page, done=done,
+    return render_template("crm/activities/list.html", page=page, done=done, due=due,
+                           due_labels=DUE_FILTERS,
                            about=services.about(page.items), about_labels=ABOUT_LABELS,
                            kinds=KIND_LABELS, today=company_today())
 

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     to the sales events that concern opportunities."""
     from flask_babel import lazy_gettext as _l
 
-    from crm.pipeline import api, services, views
+    from crm.pipeline import api, dashboard, services, views
     from shared.events import OpportunityQuoted, OrderConfirmed
     from shared.registry import registry_of
 
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     registry = registry_of(app)
     registry.reference_loaders.append(services.ensure_default_stages)
     registry.home_cards.append(views.home_cards)
+    dashboard.register(registry)  # its widgets on the role dashboards
     registry.subscribe(OpportunityQuoted, services.check_quoted_opportunity)
     registry.subscribe(OrderConfirmed, services.win_on_confirmation)
     registry.add_page_link("sales_order", views.opportunity_of_order)

@@ -9,10 +9,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Blueprints, the TCK- sequence, the default SLA policies, demo tickets,
-    seed-scale tickets, the tickets SLA report, the support home's cards and weekly chart,
-    the "Open ticket" links on ERP pages, and the template globals of the status and
-    priority badges."""
-    from crm.tickets import api, reports, scale, seed, services, views
+    seed-scale tickets, the tickets SLA report, the support home's cards, weekly chart and
+    dashboard widgets, the "Open ticket" links on ERP pages, and the template globals of the
+    status and priority badges."""
+    from crm.tickets import api, dashboard, reports, scale, seed, services, views
     from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     registry.add_scale_generator("tickets", scale.scale_tickets)
     registry.add_report(reports.SPEC)
     registry.home_cards.append(views.home_cards)
+    dashboard.register(registry)  # its widgets on the role dashboards
     registry.home_panels.append(views.home_chart)
     for kind, link in views.PAGE_LINKS.items():
         registry.add_page_link(kind, link)

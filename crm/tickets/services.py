@@ -77,7 +77,7 @@ FILTERS = {"status": Choice(TICKET_STATUSES), "priority": Choice(PRIORITIES),
            "assignee_id": Integer(min_value=1), "partner_id": Integer(min_value=1),
            "breached": Boolean(), "unassigned": Boolean(), "active": Boolean(),
            "sales_order_id": Integer(min_value=1), "invoice_id": Integer(min_value=1),
-           "due_today": Boolean()}
+           "due_today": Boolean(), "created_from": IsoDate(), "created_to": IsoDate()}
 
 
 # --------------------------------------------------------------------------- reference data
@@ -452,6 +452,7 @@ def ticket_query(q: str | None = None, *, status: str | None = None,
                  unassigned: bool | None = None, active: bool | None = None,
                  sales_order_id: int | None = None, invoice_id: int | None = None,
                  due_today: bool | None = None, by_deadline: bool = False,
+                 created_from: date | None = None, created_to: date | None = None,
                  now: datetime | None = None) -> Select:
     """The ticket list every page, the API and the customer page share: newest first, or
     (the queue) active tickets by nearest deadline first, then the finished ones."""
@@ -481,6 +482,10 @@ def ticket_query(q: str | None = None, *, status: str | None = None,
         stmt = stmt.where(Ticket.sales_order_id == sales_order_id)
     if invoice_id:
         stmt = stmt.where(Ticket.invoice_id == invoice_id)
+    if created_from:  # opened on or after that day (company time zone)
+        stmt = stmt.where(Ticket.created_at >= day_start(created_from))
+    if created_to:
+        stmt = stmt.where(Ticket.created_at < day_start(created_to + timedelta(days=1)))
     if due_today:  # the next deadline falls between now and the company's midnight
         stmt = stmt.where(Ticket.next_deadline >= now, Ticket.next_deadline < _midnight())
     if breached is not None:

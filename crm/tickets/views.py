@@ -59,7 +59,9 @@ def _queue_filters() -> dict:
     view = view if view in VIEWS else "active"
     filters = {"status": query_arg("status", services.FILTERS["status"]),
                "priority": query_arg("priority", services.FILTERS["priority"]),
-               "assignee_id": int_arg("assignee_id"), "partner_id": int_arg("partner_id")}
+               "assignee_id": int_arg("assignee_id"), "partner_id": int_arg("partner_id"),
+               "created_from": query_arg("created_from", services.FILTERS["created_from"]),
+               "created_to": query_arg("created_to", services.FILTERS["created_to"])}
     if view == "mine":
         filters.update(assignee_id=current_user.id, active=True)
     elif view == "unassigned":
@@ -283,11 +285,17 @@ def move_ticket(ticket_id: int):
 
 
 def chart_data(weeks: list) -> str:
-    """The weekly chart's data as JSON for static/js/tickets-chart.js (labels translated)."""
+    """The weekly chart's spec as JSON for static/js/charts.js (labels translated), for the
+    canvas's data-chart attribute."""
+    def series(label, values):
+        return {"label": str(label), "data": values, "texts": [str(v) for v in values],
+                "urls": [None] * len(values)}
+
     return json.dumps({
+        "type": "bar",
         "labels": [format_date(monday, "MMM d") for monday, _o, _r in weeks],
-        "series": [{"label": _("Opened"), "data": [o for _m, o, _r in weeks]},
-                   {"label": _("Resolved"), "data": [r for _m, _o, r in weeks]}],
+        "datasets": [series(_("Opened"), [o for _m, o, _r in weeks]),
+                     series(_("Resolved"), [r for _m, _o, r in weeks])],
         "title": _("Tickets opened and resolved per week")}, ensure_ascii=False)
 
 

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     forecast panels and the reorder card on the home page."""
     from flask_babel import lazy_gettext as _l
 
-    from erp.inventory import api, cli, reports, scale, seed, services, views
+    from erp.inventory import api, cli, dashboard, reports, scale, seed, services, views
     from erp.inventory.models import DEFAULT_LOCATION_LABELS
     from shared.registry import registry_of
 
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     registry.product_panels.append(views.stock_panel)
     registry.product_panels.append(views.forecast_panel)
     registry.home_cards.append(views.home_cards)
+    dashboard.register(registry)  # its widgets on the role dashboards
     reports.register_reports(registry)
     registry.add_record_kind("locations", _l("Location"), name_column="code",
                              name_labels={code: labels[0] for code, labels

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     invoices, and the home page's invoicing cards."""
     from flask_babel import lazy_gettext as _l
 
-    from erp.invoicing import api, forms, reports, scale, seed, views
+    from erp.invoicing import api, dashboard, forms, reports, scale, seed, views
     from erp.invoicing.models import NUMBER_PREFIXES
     from shared.registry import registry_of
 
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     registry.demo_steps.append(seed.seed_invoicing)
     registry.add_scale_generator("invoices", scale.scale_invoices)
     registry.home_cards.append(views.home_cards)
+    dashboard.register(registry)  # its widgets on the role dashboards
     reports.register_reports(registry)
     registry.add_record_kind("invoices", _l("Invoice"), "invoicing.show_invoice", "invoice_id",
                              "number", fields={"partner_id": _l("Partner")},

@@ -55,7 +55,9 @@ def list_filters() -> dict:
             "date_to": query_arg("date_to", IsoDate()), "overdue": bool_arg("overdue"),
             "bucket": request.args.get("bucket") or None,
             "as_of": query_arg("as_of", IsoDate()),
-            "sales_order_id": int_arg("sales_order_id")}
+            "sales_order_id": int_arg("sales_order_id"), "product_id": int_arg("product_id"),
+            "paid_from": query_arg("paid_from", IsoDate()),
+            "paid_to": query_arg("paid_to", IsoDate())}
 
 
 @bp.get("/invoices")

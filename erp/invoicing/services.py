@@ -30,6 +30,8 @@ from erp.invoicing.models import (
     VENDOR_BILL,
     Invoice,
     InvoiceLine,
+    Payment,
+    PaymentAllocation,
 )
 from erp.invoicing.rules import TRANSITIONS
 from shared.company.services import get_company
@@ -155,8 +157,12 @@ def invoice_query(*, q: str | None = None, kind: str | None = None, state: str |
                   partner_id: int | None = None, date_from: date | None = None,
                   date_to: date | None = None, overdue: bool | None = None,
                   bucket: str | None = None, as_of: date | None = None,
-                  sales_order_id: int | None = None, today: date | None = None) -> Select:
-    """The invoice list that pages, the API and reports share (newest first)."""
+                  sales_order_id: int | None = None, product_id: int | None = None,
+                  paid_from: date | None = None, paid_to: date | None = None,
+                  today: date | None = None) -> Select:
+    """The invoice list that pages, the API and reports share (newest first). `product_id`
+    keeps the invoices with a line of that product; `paid_from`/`paid_to` those a posted
+    payment dated in that range was allocated to (the dashboards' cash figures)."""
     today = today or company_today()
     stmt = select(Invoice).order_by(Invoice.invoice_date.desc(), Invoice.id.desc())
     if q:
@@ -172,6 +178,18 @@ def invoice_query(*, q: str | None = None, kind: str | None = None, state: str |
         stmt = stmt.where(Invoice.partner_id == partner_id)
     if sales_order_id:
         stmt = stmt.where(Invoice.sales_order_id == sales_order_id)
+    if product_id:
+        stmt = stmt.where(Invoice.id.in_(select(InvoiceLine.invoice_id)
+                                         .where(InvoiceLine.product_id == product_id)))
+    if paid_from or paid_to:
+        paid = (select(PaymentAllocation.invoice_id)
+                .join(Payment, Payment.id == PaymentAllocation.payment_id)
+                .where(Payment.state == "posted"))
+        if paid_from:
+            paid = paid.where(Payment.date >= paid_from)
+        if paid_to:
+            paid = paid.where(Payment.date <= paid_to)
+        stmt = stmt.where(Invoice.id.in_(paid))
     if date_from:
         stmt = stmt.where(Invoice.invoice_date >= date_from)
     if date_to:

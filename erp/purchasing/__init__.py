@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     home page's purchasing cards, the product page's supplier prices, the incoming stock
     that reorder suggestions and the sales picker count, and the recount of billed
     quantities when an order's bill changes."""
-    from erp.purchasing import api, scale, seed, services, views
+    from erp.purchasing import api, dashboard, scale, seed, services, views
     from shared.events import InvoiceChanged
     from shared.registry import registry_of
 
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     registry.demo_steps.append(seed.seed_purchasing)
     registry.add_scale_generator("purchase_orders", scale.scale_purchase_orders)
     registry.home_cards.append(views.home_cards)
+    dashboard.register(registry)  # its widgets on the role dashboards
     registry.product_panels.append(views.supplier_prices_panel)
     registry.incoming_provider = services.incoming_quantities
     registry.incoming_detail_provider = services.incoming

@@ -235,8 +235,9 @@ def late_condition(today: date):
 
 def order_query(*, q: str | None = None, state: str | None = None,
                 supplier_id: int | None = None, late: bool | None = None,
-                today: date | None = None) -> Select:
-    """The purchase order list, newest first; every filter is optional."""
+                due_by: date | None = None, today: date | None = None) -> Select:
+    """The purchase order list, newest first; every filter is optional. `due_by` keeps the
+    confirmed orders with goods still to come expected on or before that day."""
     stmt = select(PurchaseOrder).order_by(PurchaseOrder.id.desc())
     if state:
         if state not in ORDER_STATES:
@@ -248,6 +249,9 @@ def order_query(*, q: str | None = None, state: str | None = None,
         stmt = stmt.where(late_condition(today or company_today()))
     elif late is False:
         stmt = stmt.where(~late_condition(today or company_today()))
+    if due_by:
+        stmt = stmt.where(PurchaseOrder.state.in_(OPEN_STATES),
+                          PurchaseOrder.expected_date <= due_by)
     if q:
         stmt = search(stmt.join(Partner, Partner.id == PurchaseOrder.supplier_id), q,
                       (PurchaseOrder.number, Partner.name, PurchaseOrder.supplier_reference))

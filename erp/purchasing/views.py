@@ -9,6 +9,7 @@ services (erp/purchasing/services.py) change the orders.
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -80,6 +81,14 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
     return value if value in allowed else None
 
 
+def _date_arg(name: str) -> date | None:
+    """An ISO date from the query string; anything else is no filter."""
+    try:
+        return date.fromisoformat((request.args.get(name) or "").strip())
+    except ValueError:
+        return None
+
+
 def _checked_form() -> bool:
     if EmptyForm().validate_on_submit():
         return True
@@ -97,7 +106,8 @@ def list_orders():
     filters = {"q": (request.args.get("q") or "").strip() or None,
                "state": _choice("state", ORDER_STATES),
                "supplier_id": id_or_none(supplier),
-               "late": True if request.args.get("late") in ("1", "true", "on") else None}
+               "late": True if request.args.get("late") in ("1", "true", "on") else None,
+               "due_by": _date_arg("due_by")}
     page = paginate(services.order_query(**filters))
     services.with_lines(page.items)  # the bill status badge reads them
     template = "erp/purchasing/_table.html" if request.headers.get("HX-Request") \

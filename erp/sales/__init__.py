@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     reservation of received goods for the orders waiting for them."""
     from flask_babel import lazy_gettext as _l
 
-    from erp.sales import api, forms, seed, services, views
+    from erp.sales import api, dashboard, forms, seed, services, views
     from shared.events import GoodsReceived, InvoiceChanged
     from shared.registry import registry_of
 
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     registry.add_sequence("sales_delivery", "WH/OUT/", padding=5)
     registry.demo_steps.append(seed.seed_sales)
     registry.home_cards.append(views.home_cards)
+    dashboard.register(registry)  # its widgets on the role dashboards
     registry.subscribe(InvoiceChanged, services.recount_invoiced_on_change)
     registry.subscribe(GoodsReceived, services.reserve_received)
     registry.add_record_kind("sales_orders", _l("Sales order"), "sales.show_order", "order_id",

@@ -100,12 +100,19 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
     return value if value in allowed else None
 
 
+def _positive_int(name: str) -> int | None:
+    """An id from the query string; anything but a positive whole number is no filter."""
+    value = (request.args.get(name) or "").strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
 @bp.get("/orders")
 @require("sales_orders", "read")
 def list_orders():
     filters = {"q": (request.args.get("q") or "").strip() or None,
                "state": _choice("state", ORDER_STATES),
-               "invoice_status": _choice("invoice_status", INVOICE_STATUSES)}
+               "invoice_status": _choice("invoice_status", INVOICE_STATUSES),
+               "salesperson_id": _positive_int("salesperson_id")}
     page = paginate(services.order_query(**filters))
     template = "erp/sales/_table.html" if request.headers.get("HX-Request") \
         else "erp/sales/list.html"
