@@ -117,17 +117,8 @@ def top_customers():
     stmt = (select(Invoice.partner_id, total).where(*_revenue_rows(first, last))
             .group_by(Invoice.partner_id)
             .order_by(total.desc(), Invoice.partner_id).limit(TOP))
-    found = [(pid, round_money(value or 0)) for pid, value in db.session.execute(stmt)]
-    if not found:
-        return None
-    names = _names(Partner, [pid for pid, _v in found])
-    values = [value for _p, value in found]
-    urls = [_invoices_url(kind=CUSTOMER_INVOICE, partner_id=pid, date_from=first, date_to=last)
-            for pid, _v in found]
-    return dash.chart("top_customers", _l("Top customers this year (untaxed)"), "horizontal",
-                      [names.get(pid, "") for pid, _v in found],
-                      [dash.Series(_l("Revenue"), values, [money(v) for v in values], urls)],
-                      money=True)
+    return _top_chart("top_customers", _l("Top customers this year (untaxed)"), stmt,
+                      Partner, "partner_id", first, last)
 
 
 def top_products():
@@ -143,15 +134,21 @@ def top_products():
             .where(*_revenue_rows(first, last), InvoiceLine.product_id.is_not(None))
             .group_by(InvoiceLine.product_id)
             .order_by(total.desc(), InvoiceLine.product_id).limit(TOP))
-    found = [(pid, round_money(value or 0)) for pid, value in db.session.execute(stmt)]
+    return _top_chart("top_products", _l("Top products this year (untaxed)"), stmt,
+                      Product, "product_id", first, last)
+
+
+def _top_chart(key: str, title, stmt, model, filter_name: str, first: date, last: date):
+    """A horizontal bar per (id, revenue) row of `stmt`, named from `model`, each opening the
+    year's customer invoices filtered by `filter_name` (partner_id, product_id)."""
+    found = [(rid, round_money(value or 0)) for rid, value in db.session.execute(stmt)]
     if not found:
         return None
-    names = _names(Product, [pid for pid, _v in found])
-    values = [value for _p, value in found]
-    urls = [_invoices_url(kind=CUSTOMER_INVOICE, product_id=pid, date_from=first, date_to=last)
-            for pid, _v in found]
-    return dash.chart("top_products", _l("Top products this year (untaxed)"), "horizontal",
-                      [names.get(pid, "") for pid, _v in found],
+    names = _names(model, [rid for rid, _v in found])
+    values = [value for _r, value in found]
+    urls = [_invoices_url(kind=CUSTOMER_INVOICE, date_from=first, date_to=last,
+                          **{filter_name: rid}) for rid, _v in found]
+    return dash.chart(key, title, "horizontal", [names.get(rid, "") for rid, _v in found],
                       [dash.Series(_l("Revenue"), values, [money(v) for v in values], urls)],
                       money=True)
 
