@@ -283,7 +283,11 @@ def clean(spec: Spec, data: Mapping[str, Any], *, partial: bool = False) -> dict
         except FieldError as exc:
             errors[name] = str(exc)
             continue
-        if value is None and field.default is not MISSING and not partial:
+        if value is None and field.default is not MISSING:
+            if partial and field.default is not None:
+                # a PATCH cannot empty a field that always has a value (a flag, a default)
+                errors[name] = _("This field is required.")
+                continue
             value = field.default
         cleaned[name] = value
     if errors:

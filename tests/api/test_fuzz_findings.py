@@ -143,3 +143,20 @@ def test_a_purchase_price_is_at_most_what_a_unit_cost_stores(app, admin_api):
     received = admin_api.post(f"/purchase-orders/{order['id']}/receive", json={
         "lines": [{"line_id": order["lines"][0]["id"], "quantity": "2"}]})
     assert received.status_code in (200, 201), received.json
+
+
+def test_a_patch_cannot_empty_a_field_that_always_has_a_value(app, admin_api):
+    """A null flag in a PATCH (is_customer, is_lost) was set as NULL on a NOT NULL column: a
+    500 the deeper fuzz run found. It is a 422 naming the field, and nothing changes."""
+    partner = admin_api.post("/partners", json={"name": "Lotus"}).json
+    for body in ({"is_customer": None}, {"is_supplier": ""}, {"name": "Renamed",
+                                                              "is_customer": None}):
+        response = admin_api.patch(f"/partners/{partner['id']}", json=body)
+        assert set(envelope(response, 422)["fields"]) & {"is_customer", "is_supplier"}
+    assert admin_api.get(f"/partners/{partner['id']}").json["name"] == "Lotus"
+    stage = admin_api.get("/pipeline/stages").json["items"][0]
+    response = admin_api.patch(f"/pipeline/stages/{stage['id']}", json={"is_lost": None})
+    assert "is_lost" in envelope(response, 422)["fields"]
+    # a field that may be empty still can be emptied
+    assert admin_api.patch(f"/partners/{partner['id']}",
+                           json={"credit_limit": None}).status_code == 200

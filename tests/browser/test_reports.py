@@ -38,7 +38,7 @@ def test_finance_filters_the_sales_report_and_downloads_xlsx(app, live_server: s
         page.locator("[data-testid=language-switch] button[value=zh]").click()
         page.wait_for_selector("html[lang=zh-CN]", state="attached")
 
-    page.get_by_role("link", name=text["reports"], exact=True).click()
+    page.locator("nav").get_by_role("link", name=text["reports"], exact=True).click()
     page.get_by_role("link", name=re.compile(text["sales"])).click()
     expect(page.get_by_role("heading", name=text["sales"])).to_be_visible()
     filters = page.get_by_test_id("report-filters")
