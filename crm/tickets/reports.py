@@ -36,7 +36,7 @@ from crm.tickets.models import PRIORITIES, Ticket
 from crm.tickets.services import PRIORITY_LABELS
 from shared.dates import day_start
 from shared.extensions import db
-from shared.money import percentage, round_money
+from shared.money import percentage, round_places
 from shared.reports import ReportQuery, ReportResult, ReportSpec
 
 ORDER = tuple(reversed(PRIORITIES))  # urgent, high, normal, low
@@ -49,7 +49,7 @@ def hours(seconds: float | Decimal | None) -> Decimal | None:
     if seconds is None:
         return None
     exact = Decimal(str(round(float(seconds), 3)))
-    return round_money(exact / 3600)  # 2 places half up: the one rounding rule
+    return round_places(exact / 3600, 2)  # hours are not money: the ratio rule, 2 places
 
 
 def _response_time(dialect: str):
