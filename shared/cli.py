@@ -1,4 +1,5 @@
-"""The command line of API.md: init-db, create-user, seed-demo, seed-scale, backup, restore."""
+"""The command line of API.md: init-db, create-user, seed-demo, seed-scale, backup, restore,
+stock-check."""
 from __future__ import annotations
 
 import click
@@ -8,6 +9,7 @@ from flask_migrate import upgrade
 from shared import scale
 from shared.backup import backup_command, restore_command
 from shared.db import transactional
+from shared.drift import stock_check_command
 from shared.errors import DomainError
 from shared.reference import load_reference_data
 from shared.registry import current_registry
@@ -124,4 +126,4 @@ def _refresh_statistics() -> None:
 
 
 COMMANDS = (init_db_command, create_user_command, seed_demo_command, seed_scale_command,
-            backup_command, restore_command)
+            backup_command, restore_command, stock_check_command)

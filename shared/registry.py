@@ -5,8 +5,8 @@ and `crm.init_app` in that order (the dependency order, so seed steps and home c
 show in it too). Each area's `init_app` is the one place that says what the area adds:
 blueprints, commands, event subscribers, reference data, demo and seed-scale steps, document
 sequences, home cards and panels, dashboard widgets per role (`add_widget`), product panels,
-reports, links on other areas' pages (`page_links`, e.g. the CRM's "Open ticket" on an ERP
-order or invoice page) and the stock figures it provides.
+reports, drift checks (`add_drift_check`), links on other areas' pages (`page_links`, e.g.
+the CRM's "Open ticket" on an ERP order or invoice page) and the stock figures it provides.
 shared/ reads the registry and so never imports erp/ or crm/; nothing registers itself by
 being imported.
 """
@@ -79,6 +79,18 @@ class Widget:
 
 
 @dataclass(frozen=True)
+class DriftCheck:
+    """A table kept in step with a ledger (the stock balances with the moves, the sales
+    summaries with the invoices): `find()` lists where they differ (each item prints as a
+    sentence), `repair()` sets the table to the ledger's figures and returns what differed.
+    `flask stock-check [--repair]` runs them all; so does every test, on its way out."""
+
+    name: str
+    find: Callable[[], list[Any]]
+    repair: Callable[[], list[Any]]
+
+
+@dataclass(frozen=True)
 class Subscriber:
     handler: Callable[[Any], None]
     after_commit: bool = False  # run once the publishing transaction has committed
@@ -105,6 +117,7 @@ class Registry:
     incoming_query: IncomingQuery | None = None
     # name -> shared.reports.ReportSpec, in the order the areas add them (the /reports index)
     reports: dict[str, Any] = field(default_factory=dict)
+    drift_checks: list[DriftCheck] = field(default_factory=list)  # add_drift_check
 
     def add_sequence(self, code: str, prefix: str, padding: int = 5,
                      yearly: bool = False) -> None:
@@ -139,6 +152,10 @@ class Registry:
         if spec.name in self.reports:
             raise KeyError(f"report {spec.name} is registered twice")
         self.reports[spec.name] = spec
+
+    def add_drift_check(self, name: str, find: Callable[[], list[Any]],
+                        repair: Callable[[], list[Any]]) -> None:
+        self.drift_checks.append(DriftCheck(name, find, repair))
 
     def add_page_link(self, kind: str, link: PageLink) -> None:
         self.page_links.setdefault(kind, []).append(link)

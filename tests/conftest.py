@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from config import TestConfig
-from erp.inventory.drift import find_drift
+from shared.drift import find_all_drift
 from shared.extensions import db
 from shared.i18n import compile_translations
 from shared.reference import load_reference_data
@@ -112,15 +112,15 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(app_session: Flask) -> Iterator[Flask]:
     """The application with empty tables and reference data loaded. Every test ends with
-    stock-check clean: each stock balance equals what its ledger says."""
+    stock-check clean: each stock balance equals what its ledger says, and each sales and cash
+    summary what the invoices and payments say."""
     with app_session.app_context():
         _empty_all_tables()
         load_reference_data()
     yield app_session
     with app_session.app_context():
-        drift = find_drift()
-        db.session.rollback()
-    assert drift == [], f"stock balances drifted from the ledger: {drift}"
+        drift = [f"{name}: {item}" for name, item in find_all_drift()]
+    assert drift == [], f"kept tables drifted from their ledgers: {drift}"
 
 
 @pytest.fixture

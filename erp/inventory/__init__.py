@@ -10,15 +10,15 @@ def init_app(app: Flask) -> None:
     forecast panels and the reorder card on the home page."""
     from flask_babel import lazy_gettext as _l
 
-    from erp.inventory import api, cli, dashboard, reports, scale, seed, services, views
+    from erp.inventory import api, dashboard, drift, reports, scale, seed, services, views
     from erp.inventory.models import DEFAULT_LOCATION_LABELS
     from shared.registry import registry_of
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    app.cli.add_command(cli.stock_check_command)
 
     registry = registry_of(app)
+    registry.add_drift_check("stock balances", drift.find_drift, drift.repair_drift)
     registry.add_sequence("stock_count", "COUNT/", padding=5)
     registry.reference_loaders.append(services.load_default_locations)
     registry.demo_steps.append(seed.seed_inventory)

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     invoices, and the home page's invoicing cards."""
     from flask_babel import lazy_gettext as _l
 
-    from erp.invoicing import api, dashboard, forms, reports, scale, seed, views
+    from erp.invoicing import api, dashboard, forms, reports, scale, seed, summaries, views
     from erp.invoicing.models import NUMBER_PREFIXES
     from shared.registry import registry_of
 
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     for kind, prefix in NUMBER_PREFIXES.items():
         registry.add_sequence(kind, prefix, padding=5, yearly=True)
     registry.demo_steps.append(seed.seed_invoicing)
+    registry.add_drift_check("sales and cash summaries", summaries.find_summary_drift,
+                             summaries.rebuild_summaries)
     registry.add_scale_generator("invoices", scale.scale_invoices)
     registry.home_cards.append(views.home_cards)
     dashboard.register(registry)  # its widgets on the role dashboards

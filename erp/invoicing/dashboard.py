@@ -11,38 +11,35 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import g, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, case, extract, func, select
+from sqlalchemy import func, select
 
 from erp.invoicing.forms import BUCKET_LABELS
 from erp.invoicing.models import (
-    CUSTOMER_CREDIT_NOTE,
     CUSTOMER_INVOICE,
     DRAFT,
-    PAID,
     POSTED,
     VENDOR_BILL,
+    CashInByDay,
     Invoice,
-    InvoiceLine,
-    Payment,
-    PaymentAllocation,
+    SalesByPartner,
+    SalesByProduct,
 )
-from erp.invoicing.reports import sales_report
-from erp.invoicing.services import AGING_BUCKETS, bucket_condition
+from erp.invoicing.reports import open_balances
+from erp.invoicing.services import AGING_BUCKETS
+from erp.invoicing.summaries import month_of
 from shared import dashboards as dash
 from shared.dates import company_today
 from shared.extensions import db
-from shared.money import ZERO, round_money
+from shared.money import ZERO, percentage, round_money
 from shared.partners.models import Partner
 from shared.permissions import can
 from shared.products.models import Product
 from shared.registry import Registry
-from shared.reports import ReportQuery
 from shared.ui import money
 
 TOP = 8
-BOOKED = (POSTED, PAID)
 
 
 def register(registry: Registry) -> None:
@@ -57,42 +54,37 @@ def register(registry: Registry) -> None:
     registry.add_widget("cash_in_weekly", ("finance",), cash_in_weekly, order=30, shared=True)
 
 
-def _signed_untaxed(column=None):
-    """Untaxed revenue: customer invoices count, customer credit notes count negative."""
-    value = column if column is not None else Invoice.untaxed_amount
-    return case((Invoice.kind == CUSTOMER_CREDIT_NOTE, -value), else_=value)
-
-
-def _revenue_rows(since: date, until: date):
-    return (Invoice.kind.in_((CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)),
-            Invoice.state.in_(BOOKED), Invoice.invoice_date >= since,
-            Invoice.invoice_date <= until)
-
-
 def _invoices_url(**args) -> str:
     return url_for("invoicing.list_invoices", **{k: (v.isoformat() if isinstance(v, date)
                                                      else v) for k, v in args.items()})
 
 
-def monthly_revenue(year: int) -> dict[tuple[int, int], Decimal]:
-    """{(year, month): untaxed revenue} for `year` and the year before, one GROUP BY."""
-    year_col, month_col = extract("year", Invoice.invoice_date), \
-        extract("month", Invoice.invoice_date)
-    stmt = (select(year_col, month_col, func.sum(_signed_untaxed()))
-            .where(*_revenue_rows(date(year - 1, 1, 1), date(year, 12, 31)))
-            .group_by(year_col, month_col))
-    return {(int(y), int(m)): round_money(total or 0)
-            for y, m, total in db.session.execute(stmt)}
+def _months(first: date, last: date):
+    """The summaries' rows of the months from `first`'s to `last`'s."""
+    return SalesByPartner.month >= month_of(first), SalesByPartner.month <= month_of(last)
+
+
+def monthly_sales(year: int, *, since_year: int | None = None) -> dict[date, tuple[Decimal,
+                                                                                   Decimal]]:
+    """{first day of month: (untaxed revenue, cost)} from `since_year` (default `year`)
+    through `year`, from the sales summary (a few thousand rows, not every line)."""
+    stmt = (select(SalesByPartner.month, func.sum(SalesByPartner.revenue),
+                   func.sum(SalesByPartner.cost))
+            .where(*_months(date(since_year or year, 1, 1), date(year, 12, 31)))
+            .group_by(SalesByPartner.month))
+    return {month: (round_money(revenue or 0), round_money(cost or 0))
+            for month, revenue, cost in db.session.execute(stmt)}
 
 
 def revenue_by_month():
     if not can("invoices", "read"):
         return None
     year = company_today().year
-    totals = monthly_revenue(year)
+    totals = monthly_sales(year, since_year=year - 1)
     series = []
     for shown, label in ((year, str(year)), (year - 1, str(year - 1))):
-        values = [totals.get((shown, month), ZERO) for month in range(1, 13)]
+        values = [totals.get(date(shown, month, 1), (ZERO, ZERO))[0]
+                  for month in range(1, 13)]
         urls = []
         for month in range(1, 13):
             first, last = dash.month_bounds(shown, month)
@@ -111,36 +103,27 @@ def _names(model, ids) -> dict[int, str]:
 def top_customers():
     if not can("invoices", "read"):
         return None
-    today = company_today()
-    first, last = date(today.year, 1, 1), date(today.year, 12, 31)
-    total = func.sum(_signed_untaxed()).label("total")
-    stmt = (select(Invoice.partner_id, total).where(*_revenue_rows(first, last))
-            .group_by(Invoice.partner_id)
-            .order_by(total.desc(), Invoice.partner_id).limit(TOP))
-    return _top_chart("top_customers", _l("Top customers this year (untaxed)"), stmt,
-                      Partner, "partner_id", first, last)
+    return _top_chart("top_customers", _l("Top customers this year (untaxed)"),
+                      SalesByPartner, SalesByPartner.partner_id, Partner, "partner_id")
 
 
 def top_products():
-    """Grouped by product id alone (the names of the few shown are read after): the sum
-    over every line of the year is the cost, so no join per line beyond its invoice."""
     if not can("invoices", "read"):
         return None
+    return _top_chart("top_products", _l("Top products this year (untaxed)"),
+                      SalesByProduct, SalesByProduct.product_id, Product, "product_id")
+
+
+def _top_chart(key: str, title, summary, id_column, model, filter_name: str):
+    """A horizontal bar for each of the TOP ids of `summary` (per customer, per product) with
+    the most revenue this year, named from `model`, each opening the year's customer
+    invoices filtered by `filter_name` (partner_id, product_id)."""
     today = company_today()
     first, last = date(today.year, 1, 1), date(today.year, 12, 31)
-    total = func.sum(_signed_untaxed(InvoiceLine.subtotal)).label("total")
-    stmt = (select(InvoiceLine.product_id, total)
-            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-            .where(*_revenue_rows(first, last), InvoiceLine.product_id.is_not(None))
-            .group_by(InvoiceLine.product_id)
-            .order_by(total.desc(), InvoiceLine.product_id).limit(TOP))
-    return _top_chart("top_products", _l("Top products this year (untaxed)"), stmt,
-                      Product, "product_id", first, last)
-
-
-def _top_chart(key: str, title, stmt, model, filter_name: str, first: date, last: date):
-    """A horizontal bar per (id, revenue) row of `stmt`, named from `model`, each opening the
-    year's customer invoices filtered by `filter_name` (partner_id, product_id)."""
+    total = func.sum(summary.revenue).label("total")
+    stmt = (select(id_column, total)
+            .where(summary.month >= first, summary.month <= month_of(last))
+            .group_by(id_column).order_by(total.desc(), id_column).limit(TOP))
     found = [(rid, round_money(value or 0)) for rid, value in db.session.execute(stmt)]
     if not found:
         return None
@@ -154,48 +137,41 @@ def _top_chart(key: str, title, stmt, model, filter_name: str, first: date, last
 
 
 def gross_margin():
-    """Revenue and gross margin per month this year from the sales report (revenue less
-    Σ quantity × the unit cost each line kept at posting); a month opens that report for the
-    month, by product."""
+    """Revenue and gross margin per month this year (revenue less Σ quantity × the unit cost
+    each line kept at posting), the sales report's figures by month, read from the sales
+    summary; a month opens that report for the month, by product."""
     if not can("report_sales", "read"):
         return None
     today = company_today()
     first, last = date(today.year, 1, 1), date(today.year, 12, 31)
-    result = sales_report(ReportQuery(date_from=first, date_to=last, group_by="month"))
-    by_month = {item["key"]: item for item in result.items}
+    sales = monthly_sales(today.year)
     revenue, margin, margin_texts, urls = [], [], [], []
     for month in range(1, 13):
-        item = by_month.get(f"{today.year:04d}-{month:02d}")
-        month_revenue = item["revenue"] if item else ZERO
-        month_margin = item["margin"] if item else ZERO
+        month_revenue, month_cost = sales.get(date(today.year, month, 1), (ZERO, ZERO))
         revenue.append(month_revenue)
-        margin.append(month_margin)
-        pct = item["margin_pct"] if item else None
-        margin_texts.append(f"{money(month_margin)} ({pct} %)" if pct is not None
-                            else money(month_margin))
+        margin.append(month_revenue - month_cost)
+        pct = percentage(month_revenue - month_cost, month_revenue)
+        margin_texts.append(f"{money(margin[-1])} ({pct} %)" if pct is not None
+                            else money(margin[-1]))
         start, end = dash.month_bounds(today.year, month)
         urls.append(url_for("reports.show_report", name="sales", group_by="product",
                             date_from=start.isoformat(), date_to=end.isoformat()))
-    totals = result.totals
-    total_pct = (f" ({round(totals['margin'] * 100 / totals['revenue'], 1)} %)"
-                 if totals.get("revenue") else "")
+    total_revenue, total_margin = sum(revenue, ZERO), sum(margin, ZERO)
+    total_pct = percentage(total_margin, total_revenue)
     return dash.chart(
         "gross_margin", _l("Gross margin per month"), "bar", dash.month_labels(),
         [dash.Series(_l("Revenue"), revenue, [money(v) for v in revenue], urls),
          dash.Series(_l("Gross margin"), margin, margin_texts, urls)], money=True,
-        description=_l("This year: %(margin)s%(pct)s", margin=money(totals.get("margin", ZERO)),
-                       pct=total_pct),
+        description=_l("This year: %(margin)s%(pct)s", margin=money(total_margin),
+                       pct=f" ({total_pct} %)" if total_pct is not None else ""),
         link=(_l("Report"), url_for("reports.show_report", name="sales",
                                     date_from=first.isoformat(), date_to=last.isoformat())))
 
 
 def cash_received(since: date, until: date) -> Decimal:
-    """Posted payments allocated to customer invoices, by payment date."""
-    stmt = (select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
-            .join(Payment, Payment.id == PaymentAllocation.payment_id)
-            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-            .where(Payment.state == "posted", Payment.date >= since, Payment.date <= until,
-                   Invoice.kind == CUSTOMER_INVOICE))
+    """Posted payments allocated to customer invoices, by payment date (the cash summary)."""
+    stmt = select(func.coalesce(func.sum(CashInByDay.amount), 0)).where(
+        CashInByDay.day >= since, CashInByDay.day <= until)
     return round_money(db.session.scalar(stmt) or 0)
 
 
@@ -244,36 +220,6 @@ def finance_figures():
     return dash.figures("finance_figures", _l("To act on"), items)
 
 
-def open_balances(today: date) -> dict[str, dict[str, Decimal]]:
-    """{kind: {bucket: amount, "open": ..., "overdue": ...}} for customer invoices and vendor
-    bills: the aging buckets (as the aging report counts them on `today`), what is open and
-    what is overdue, in one query for both kinds, read once per request (the finance
-    figures and both aging charts share it)."""
-    if "dashboard_balances" in g:
-        return g.dashboard_balances
-
-    def total(condition):
-        return func.coalesce(func.sum(case((condition, Invoice.amount_due), else_=0)), 0) \
-            .cast(Numeric(18, 2))
-
-    result = {}
-    for kind in (CUSTOMER_INVOICE, VENDOR_BILL):
-        sums = [total(bucket_condition(bucket, today, kind)) for bucket in AGING_BUCKETS]
-        sums += [total(Invoice.kind == kind), total((Invoice.kind == kind)
-                                                     & (Invoice.due_date < today))]
-        result[kind] = sums
-    keys = (*AGING_BUCKETS, "open", "overdue")
-    row = db.session.execute(select(*result[CUSTOMER_INVOICE], *result[VENDOR_BILL]).where(
-        Invoice.kind.in_((CUSTOMER_INVOICE, VENDOR_BILL)), Invoice.state == POSTED,
-        Invoice.amount_due > 0)).one()
-    size = len(keys)
-    g.dashboard_balances = {
-        kind: {key: round_money(value or 0) for key, value in zip(
-            keys, row[n * size:(n + 1) * size], strict=True)}
-        for n, kind in enumerate((CUSTOMER_INVOICE, VENDOR_BILL))}
-    return g.dashboard_balances
-
-
 def _aging_chart(key: str, title, kind: str, report: str):
     if not can("invoices", "read") or (kind == VENDOR_BILL and not can("payables", "read")):
         return None
@@ -296,16 +242,11 @@ def ap_aging_chart():
 
 
 def weekly_cash_in(weeks: int, today: date) -> list[tuple[date, Decimal]]:
-    """(Monday, cash received from customers that week) for the last `weeks` weeks: one
-    GROUP BY payment date (at most 7 × weeks rows), summed per week here."""
+    """(Monday, cash received from customers that week) for the last `weeks` weeks, from the
+    cash summary's days (at most 7 × weeks rows), summed per week here."""
     starts = dash.week_starts(weeks, today)
-    stmt = (select(Payment.date, func.sum(PaymentAllocation.amount))
-            .join(Payment, Payment.id == PaymentAllocation.payment_id)
-            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-            .where(Payment.state == "posted", Payment.date >= starts[0],
-                   Payment.date < starts[-1] + timedelta(weeks=1),
-                   Invoice.kind == CUSTOMER_INVOICE)
-            .group_by(Payment.date))
+    stmt = select(CashInByDay.day, CashInByDay.amount).where(
+        CashInByDay.day >= starts[0], CashInByDay.day < starts[-1] + timedelta(weeks=1))
     totals = dict.fromkeys(starts, ZERO)
     for day, amount in db.session.execute(stmt):
         monday = day - timedelta(days=day.weekday())

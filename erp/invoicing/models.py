@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -56,6 +57,11 @@ class Invoice(Base):
         # the sales report (kind, dates) and the at-risk report (each customer's dates)
         Index("ix_invoices_kind_invoice_date", "kind", "invoice_date"),
         Index("ix_invoices_kind_partner_date", "kind", "partner_id", "invoice_date", "state"),
+        # what is open and overdue (home cards, aging widgets) read from the index alone
+        Index("ix_invoices_open_balances", "state", "kind", "due_date", "amount_due",
+              "invoice_date"),
+        # the customers whose invoices count for a salesperson (my customers at risk)
+        Index("ix_invoices_created_by_id", "created_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -263,3 +269,45 @@ class PdfBatchJob(Base):
     @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else 100
+
+
+# --------------------------------------------------------------------------- summaries
+# Kept in the posting and payment transactions (erp/invoicing/summaries.py) so the dashboards
+# read a few hundred rows, not every invoice line of two years; the drift check rebuilds them
+# from the invoices and payments, which stay the truth.
+COST_SUM = Numeric(20, 7)  # Σ quantity (3 places) × unit cost (4 places), exact
+
+
+class SalesByPartner(Base):
+    """Per month and customer: posted customer invoices less customer credit notes, by
+    invoice date: untaxed revenue and cost (Σ quantity × the line's unit_cost)."""
+
+    __tablename__ = "sales_by_partner"
+
+    month: Mapped[date] = mapped_column(primary_key=True)  # the month's first day
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="RESTRICT"), primary_key=True)
+    revenue: Mapped[Money] = mapped_column(default=Decimal("0"))
+    cost: Mapped[Decimal] = mapped_column(COST_SUM, default=Decimal("0"))
+
+
+class SalesByProduct(Base):
+    """The same per month and product, for the lines that have a product."""
+
+    __tablename__ = "sales_by_product"
+
+    month: Mapped[date] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="RESTRICT"), primary_key=True)
+    quantity: Mapped[Quantity] = mapped_column(default=Decimal("0"))
+    revenue: Mapped[Money] = mapped_column(default=Decimal("0"))
+    cost: Mapped[Decimal] = mapped_column(COST_SUM, default=Decimal("0"))
+
+
+class CashInByDay(Base):
+    """Per payment date: posted payments' allocations to customer invoices (cash received)."""
+
+    __tablename__ = "cash_in_by_day"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    amount: Mapped[Money] = mapped_column(default=Decimal("0"))

@@ -22,6 +22,7 @@ from erp.invoicing.models import (
     PaymentAllocation,
 )
 from erp.invoicing.rules import PAYMENT_TRANSITIONS
+from erp.invoicing.summaries import book_cash_in
 from shared.company.services import get_company
 from shared.dates import company_today
 from shared.db import transactional, utcnow
@@ -168,6 +169,7 @@ def record_payment(data: dict, *, user_id: int | None = None) -> Payment:
         invoice.amount_due -= alloc["amount"]
         if invoice.amount_due == 0:
             invoice.state = PAID
+    book_cash_in(payment)
     db.session.flush()
     publish(PaymentRecorded(payment_id=payment.id, partner_id=payment.partner_id,
                             amount=payment.amount,
@@ -193,6 +195,7 @@ def reverse_payment(payment_id: int, *, user_id: int | None = None) -> Payment:
         invoice.amount_due += alloc.amount
         if invoice.state == PAID:
             invoice.state = POSTED
+    book_cash_in(payment, sign=-1)
     payment.state = "reversed"
     payment.reversed_at = utcnow()
     payment.reversed_by_id = user_id

@@ -11,6 +11,7 @@ from statistics import median
 from typing import Any
 
 from babel.dates import format_skeleton
+from flask import g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +24,7 @@ from sqlalchemy import (
     select,
     table,
     type_coerce,
+    union,
 )
 from sqlalchemy.orm import aliased
 
@@ -33,7 +35,7 @@ from erp.invoicing.models import (
     Invoice,
     InvoiceLine,
 )
-from erp.invoicing.services import AGING_BUCKETS, bucket_condition
+from erp.invoicing.services import AGING_BUCKETS, bucket_condition, bucket_of
 from shared.dates import company_today
 from shared.extensions import db
 from shared.money import ZERO, percentage, round_money
@@ -99,9 +101,14 @@ def partner_balance(partner_id: int | None, today: date | None = None) -> dict[s
     """What a customer owes us and we owe a supplier, and how much of it is overdue; with
     partner_id None, the same over every partner (the home page's figures)."""
     today = today or company_today()
-    open_ = (Invoice.state == "posted") & (Invoice.amount_due > 0)
-    if partner_id is not None:
-        open_ = open_ & (Invoice.partner_id == partner_id)
+    if partner_id is None:
+        balances = open_balances(today)
+        return {"receivable": balances[CUSTOMER_INVOICE]["open"],
+                "receivable_overdue": balances[CUSTOMER_INVOICE]["overdue"],
+                "payable": balances[VENDOR_BILL]["open"],
+                "payable_overdue": balances[VENDOR_BILL]["overdue"]}
+    open_ = (Invoice.state == "posted") & (Invoice.amount_due > 0) \
+        & (Invoice.partner_id == partner_id)
     overdue = open_ & (Invoice.due_date < today)
 
     def total(condition, kind):
@@ -113,6 +120,35 @@ def partner_balance(partner_id: int | None, today: date | None = None) -> dict[s
         total(open_, "vendor_bill"), total(overdue, "vendor_bill"))).one()
     keys = ("receivable", "receivable_overdue", "payable", "payable_overdue")
     return {key: round_money(value) for key, value in zip(keys, row, strict=True)}
+
+
+def open_balances(today: date) -> dict[str, dict[str, Decimal]]:
+    """{kind: {bucket: amount, "open": ..., "overdue": ...}} over every partner, for customer
+    invoices and vendor bills: the aging buckets as the aging report counts them on `today`,
+    what is open and what is overdue. One query grouped by due date (read from an index
+    alone: a few hundred rows, not an expression per invoice), bucketed here by the aging
+    report's bounds; read once per request (the home cards, the finance figures and the
+    aging and cash charts share it)."""
+    if "open_balances" in g and g.open_balances[0] == today:
+        return g.open_balances[1]
+    dated = case((Invoice.invoice_date <= today, Invoice.amount_due), else_=0)
+    stmt = (select(Invoice.kind, Invoice.due_date, func.sum(Invoice.amount_due),
+                   func.sum(dated))
+            .where(Invoice.state == "posted", Invoice.kind.in_((CUSTOMER_INVOICE, VENDOR_BILL)),
+                   Invoice.amount_due > 0)
+            .group_by(Invoice.kind, Invoice.due_date))
+    result = {kind: dict.fromkeys((*AGING_BUCKETS, "open", "overdue"), ZERO)
+              for kind in (CUSTOMER_INVOICE, VENDOR_BILL)}
+    for kind, due_date, amount, amount_dated in db.session.execute(stmt):
+        sums = result[kind]
+        sums["open"] += Decimal(amount or 0)
+        if due_date < today:
+            sums["overdue"] += Decimal(amount or 0)
+        sums[bucket_of(due_date, today)] += Decimal(amount_dated or 0)
+    balances = {kind: {key: round_money(value) for key, value in sums.items()}
+                for kind, sums in result.items()}
+    g.open_balances = (today, balances)
+    return balances
 
 
 def customer_totals(partner_id: int, today: date | None = None) -> dict[str, Decimal]:
@@ -314,13 +350,24 @@ def revenue_12m(as_of: date, partner_ids: Any) -> dict[int, Decimal]:
     return {partner_id: round_money(total or 0) for partner_id, total in rows}
 
 
-def _attributed_partners(user_id: int) -> Select:
-    """The customers with a posted customer invoice that counts for `user_id`."""
-    original = aliased(Invoice)
-    stmt = select(Invoice.partner_id).where(
-        Invoice.kind == CUSTOMER_INVOICE, Invoice.state.in_(POSTED_STATES),
-        salesperson_of(original) == user_id)
-    return _attributed(stmt, original).distinct()
+def _attributed_partners(user_id: int) -> Any:
+    """The customers with a posted customer invoice that counts for `user_id`. An invoice
+    credits nothing, so `salesperson_of` is its order's salesperson, else its creator: the
+    union of two index lookups (the invoices of the user's orders; those the user created
+    whose order, if any, has no salesperson). Kind and state are checked per customer in
+    HAVING, so no planner is tempted to walk every booked invoice by a (state, kind) index
+    instead (SQLite without statistics did: 120 ms against 1 ms at 100,000 invoices)."""
+    booked = func.max(case(((Invoice.kind == CUSTOMER_INVOICE)
+                            & Invoice.state.in_(POSTED_STATES), 1)))
+    by_order = (select(Invoice.partner_id)
+                .where(Invoice.sales_order_id.in_(
+                    select(_orders.c.id).where(_orders.c.salesperson_id == user_id)))
+                .group_by(Invoice.partner_id).having(booked == 1))
+    by_creator = (select(Invoice.partner_id)
+                  .outerjoin(_orders, _orders.c.id == Invoice.sales_order_id)
+                  .where(Invoice.created_by_id == user_id, _orders.c.salesperson_id.is_(None))
+                  .group_by(Invoice.partner_id).having(booked == 1))
+    return union(by_order, by_creator)
 
 
 def at_risk_customers(query: ReportQuery) -> ReportResult:

@@ -19,6 +19,7 @@ from erp.invoicing.models import (
     Payment,
     PaymentAllocation,
 )
+from erp.invoicing.summaries import rebuild_summaries
 from shared.company.services import get_company
 from shared.dates import company_today
 from shared.db import utcnow
@@ -131,4 +132,5 @@ def scale_invoices(count: int, ctx: ScaleContext) -> None:
     bulk_insert(PaymentAllocation, allocations)
     for table in ("invoices", "payments"):
         _sync_id_sequence(table)
+    rebuild_summaries()  # bulk rows bypass posting, which keeps the summaries
     ctx.made["invoices"] = list(range(first_id, first_id + count))

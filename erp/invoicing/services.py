@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, column, func, inspect, select, table
 from sqlalchemy.orm import selectinload
 
+from erp.invoicing import summaries
 from erp.invoicing.models import (
     CANCELLED,
     CREDIT_NOTE_KINDS,
@@ -135,21 +136,33 @@ def overdue_condition(today: date):
 AGING_BUCKETS = ("current", "d1_30", "d31_60", "d61_90", "d90_plus")
 
 
+def bucket_bounds(bucket: str, as_of: date) -> tuple[date | None, date | None]:
+    """The due dates of an aging bucket on `as_of`: low <= due_date < high (None: open)."""
+    return {"current": (as_of, None), "d1_30": (as_of - timedelta(30), as_of),
+            "d31_60": (as_of - timedelta(60), as_of - timedelta(30)),
+            "d61_90": (as_of - timedelta(90), as_of - timedelta(60)),
+            "d90_plus": (None, as_of - timedelta(90))}[bucket]
+
+
+def bucket_of(due_date: date, as_of: date) -> str:
+    """The aging bucket a due date falls in on `as_of` (the same bounds as the SQL)."""
+    for bucket in AGING_BUCKETS:
+        low, high = bucket_bounds(bucket, as_of)
+        if (low is None or due_date >= low) and (high is None or due_date < high):
+            return bucket
+    raise AssertionError("the buckets cover every date")
+
+
 def bucket_condition(bucket: str, as_of: date, kind: str = CUSTOMER_INVOICE):
     """Posted invoices of `kind` (customer invoices for AR, vendor bills for AP) whose
     amount due falls in an aging bucket on `as_of`."""
-    due = Invoice.due_date
-    bounds = {"current": (as_of, None), "d1_30": (as_of - timedelta(30), as_of),
-              "d31_60": (as_of - timedelta(60), as_of - timedelta(30)),
-              "d61_90": (as_of - timedelta(90), as_of - timedelta(60)),
-              "d90_plus": (None, as_of - timedelta(90))}[bucket]
-    low, high = bounds
+    low, high = bucket_bounds(bucket, as_of)
     conditions = [Invoice.kind == kind, Invoice.state == POSTED,
                   Invoice.amount_due > 0, Invoice.invoice_date <= as_of]
     if low is not None:
-        conditions.append(due >= low)
+        conditions.append(Invoice.due_date >= low)
     if high is not None:
-        conditions.append(due < high)
+        conditions.append(Invoice.due_date < high)
     return and_(*conditions)
 
 
@@ -419,10 +432,12 @@ def cancel_invoice(invoice_id: int) -> Invoice:
 def _take_number(invoice: Invoice) -> None:
     """The next gapless number of the invoice's kind and year: the sequence row stays locked
     until this transaction ends, and a rollback gives the number back. The lines' unit costs
-    are taken at the same moment (posting, in the same transaction)."""
+    are taken at the same moment (posting, in the same transaction), and a customer invoice
+    or credit note is added to the sales summaries."""
     invoice.number = next_number(invoice.kind, invoice.invoice_date.year)
     invoice.posted_at = utcnow()
     _take_costs(invoice)
+    summaries.book_sale(invoice)
 
 
 COSTED_TYPES = ("stockable", "consumable")

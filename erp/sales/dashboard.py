@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from erp.invoicing.models import CUSTOMER_INVOICE, Invoice
 from erp.invoicing.reports import at_risk_customers
@@ -57,12 +57,16 @@ def my_overdue_customers():
     if not mine:
         return dash.rows("my_overdue_customers", _l("My customers with overdue invoices"), [],
                          empty=_l("None of your customers is late paying."))
-    overdue = func.sum(Invoice.amount_due).label("overdue")
+    # The customers' invoices are read by customer (the only condition an index can serve),
+    # the overdue ones summed per customer: filtering on state and due date in WHERE led
+    # SQLite to walk every overdue invoice of every customer instead.
+    overdue = func.sum(case((and_(Invoice.kind == CUSTOMER_INVOICE,
+                                  overdue_condition(company_today())), Invoice.amount_due),
+                            else_=0)).label("overdue")
     stmt = (select(Invoice.partner_id, Partner.name, overdue)
             .join(Partner, Partner.id == Invoice.partner_id)
-            .where(Invoice.kind == CUSTOMER_INVOICE, overdue_condition(company_today()),
-                   Invoice.partner_id.in_(mine))
-            .group_by(Invoice.partner_id, Partner.name)
+            .where(Invoice.partner_id.in_(mine))
+            .group_by(Invoice.partner_id, Partner.name).having(overdue > 0)
             .order_by(overdue.desc(), Invoice.partner_id).limit(AT_RISK_ROWS))
     items = [dash.Row(name, money(round_money(amount or 0)),
                       url_for("invoicing.list_invoices", kind=CUSTOMER_INVOICE,

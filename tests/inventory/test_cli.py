@@ -29,11 +29,11 @@ def test_stock_check_reports_drift_and_repairs_it_only_when_asked(app, stock):
     assert found.exit_code == 1
     assert f"product {lamp} at location {stock.loc['WH/Stock']}: balance 9.000, ledger 5.000" \
         in found.output
-    assert "2 balance(s) differ" in found.output
+    assert "2 row(s) differ" in found.output
     assert stock.level(lamp)[0] == Decimal(9)  # reported, not touched
 
     repaired = runner.invoke(args=["stock-check", "--repair"])
-    assert repaired.exit_code == 0 and "Repaired 2 balance(s)" in repaired.output
+    assert repaired.exit_code == 0 and "Repaired 2 row(s)" in repaired.output
     assert stock.level(lamp)[0] == Decimal(5) and stock.level(mug)[0] == Decimal(2)
     assert "No drift" in runner.invoke(args=["stock-check"]).output
 

@@ -1,0 +1,231 @@
+"""The sales and cash summaries the dashboards read, kept like the stock balances.
+
+Posting a customer invoice adds its lines to `sales_by_partner` (per month and customer) and
+`sales_by_product` (per month and product); posting a customer credit note subtracts them.
+Recording a payment adds what it allocates to customer invoices to `cash_in_by_day` (on the
+payment's date); reversing it subtracts the same. Each is written in the transaction that
+posts or pays, with an atomic increment (`insert_or_add`), so the summary never disagrees
+with the documents it sums. Posted invoices never change afterwards (a cancel is only from
+draft, a correction is a credit note), so these are the only writes.
+
+The invoices and payments stay the truth: `flask stock-check` compares each summary with
+them and `--repair` rebuilds it (after a bulk load such as seed-scale, or a restore of an
+older backup).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, select
+
+from erp.invoicing.models import (
+    CUSTOMER_CREDIT_NOTE,
+    CUSTOMER_INVOICE,
+    CashInByDay,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+    SalesByPartner,
+    SalesByProduct,
+)
+from shared.db import transactional
+from shared.extensions import db
+from shared.money import ZERO, round_money
+from shared.upsert import insert_or_add
+
+SALES_KINDS = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)
+BOOKED_STATES = ("posted", "paid")
+QTY_PLACES = Decimal("0.001")
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+# --------------------------------------------------------------------------- kept in step
+
+
+def book_sale(invoice: Invoice) -> None:
+    """Add a customer invoice being posted to the sales summaries (a credit note counts
+    negative); other kinds are not sales. The product rows are written in id order, so two
+    postings that share products lock them in the same order."""
+    if invoice.kind not in SALES_KINDS:
+        return
+    sign = -1 if invoice.kind == CUSTOMER_CREDIT_NOTE else 1
+    month = month_of(invoice.invoice_date)
+    revenue = cost = ZERO
+    products: dict[int, list[Decimal]] = {}
+    for line in invoice.lines:
+        line_cost = line.quantity * line.unit_cost
+        revenue += line.subtotal
+        cost += line_cost
+        if line.product_id is not None:
+            sums = products.setdefault(line.product_id, [ZERO, ZERO, ZERO])
+            sums[0] += line.quantity
+            sums[1] += line.subtotal
+            sums[2] += line_cost
+    db.session.execute(
+        insert_or_add(SalesByPartner, ("month", "partner_id"), ("revenue", "cost")),
+        {"month": month, "partner_id": invoice.partner_id, "revenue": sign * revenue,
+         "cost": sign * cost})
+    if products:
+        db.session.execute(
+            insert_or_add(SalesByProduct, ("month", "product_id"),
+                          ("quantity", "revenue", "cost")),
+            [{"month": month, "product_id": pid, "quantity": sign * qty,
+              "revenue": sign * amount, "cost": sign * line_cost}
+             for pid, (qty, amount, line_cost) in sorted(products.items())])
+
+
+def book_cash_in(payment: Payment, sign: int = 1) -> None:
+    """Add (sign 1, recording) or take back (sign -1, reversing) what `payment` allocates to
+    customer invoices, on its date. The allocated invoices are already loaded (locked) by
+    the caller, so `alloc.invoice` reads no row."""
+    amount = sum((alloc.amount for alloc in payment.allocations
+                  if alloc.invoice.kind == CUSTOMER_INVOICE), ZERO)
+    if amount:
+        db.session.execute(insert_or_add(CashInByDay, ("day",), ("amount",)),
+                           {"day": payment.date, "amount": sign * amount})
+
+
+# --------------------------------------------------------------------------- rebuilt from the truth
+
+
+def _sign():
+    return case((Invoice.kind == CUSTOMER_CREDIT_NOTE, -1), else_=1)
+
+
+def _sales_lines() -> list[Any]:
+    """Σ per (invoice date, customer, product) over the booked customer invoices' lines, less
+    the credit notes': what every sales summary row is folded from."""
+    sign = _sign()
+    stmt = (select(Invoice.invoice_date, Invoice.partner_id, InvoiceLine.product_id,
+                   func.sum(InvoiceLine.quantity * sign).label("quantity"),
+                   func.sum(InvoiceLine.subtotal * sign).label("revenue"),
+                   func.sum(InvoiceLine.quantity * InvoiceLine.unit_cost * sign).label("cost"))
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(Invoice.kind.in_(SALES_KINDS), Invoice.state.in_(BOOKED_STATES))
+            .group_by(Invoice.invoice_date, Invoice.partner_id, InvoiceLine.product_id))
+    return db.session.execute(stmt).all()
+
+
+Key = tuple
+Sums = dict[str, Decimal]
+
+
+def _fold(rows: Iterable[Any], key_of, names: tuple[str, ...]) -> dict[Key, Sums]:
+    folded: dict[Key, Sums] = {}
+    for row in rows:
+        key = key_of(row)
+        if key is None:
+            continue
+        sums = folded.setdefault(key, dict.fromkeys(names, ZERO))
+        for name in names:
+            sums[name] += Decimal(getattr(row, name) or 0)
+    return folded
+
+
+def _cash_in_ledger() -> dict[Key, Sums]:
+    stmt = (select(Payment.date, func.sum(PaymentAllocation.amount).label("amount"))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+            .where(Payment.state == "posted", Invoice.kind == CUSTOMER_INVOICE)
+            .group_by(Payment.date))
+    return _fold(db.session.execute(stmt), lambda row: (row.date,), ("amount",))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One summary table: its key columns, the sums it keeps, and how to rebuild its rows
+    from the documents."""
+
+    model: type
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    ledger: Any  # fn(sales lines) -> {key: {sum: value}}; the lines are read once per check
+
+    @property
+    def name(self) -> str:
+        return self.model.__tablename__
+
+    def stored(self) -> dict[Key, Sums]:
+        columns = [getattr(self.model, name) for name in (*self.keys, *self.sums)]
+        return {tuple(row[:len(self.keys)]): dict(zip(self.sums, row[len(self.keys):],
+                                                      strict=True))
+                for row in db.session.execute(select(*columns))}
+
+
+SUMMARIES = (
+    Summary(SalesByPartner, ("month", "partner_id"), ("revenue", "cost"),
+            lambda lines: _fold(lines, lambda r: (month_of(r.invoice_date), r.partner_id),
+                                ("revenue", "cost"))),
+    Summary(SalesByProduct, ("month", "product_id"), ("quantity", "revenue", "cost"),
+            lambda lines: _fold(lines, lambda r: (month_of(r.invoice_date), r.product_id)
+                                if r.product_id is not None else None,
+                                ("quantity", "revenue", "cost"))),
+    Summary(CashInByDay, ("day",), ("amount",), lambda _lines: _cash_in_ledger()),
+)
+
+
+def _comparable(name: str, value: Any) -> Decimal:
+    """Compared as shown: money to the cent, quantities to 3 places (SQLite adds in binary
+    floating point, so the 7th place of a stored sum may differ from the exact one)."""
+    value = Decimal(value or 0)
+    return value.quantize(QTY_PLACES) if name == "quantity" else round_money(value)
+
+
+@dataclass(frozen=True)
+class SummaryDrift:
+    table: str
+    key: Key
+    stored: Sums
+    ledger: Sums
+
+    def __str__(self) -> str:
+        key = ", ".join(str(part) for part in self.key)
+        return (f"{self.table} ({key}): stored "
+                f"{ {k: str(_comparable(k, v)) for k, v in self.stored.items()} }, documents "
+                f"{ {k: str(_comparable(k, v)) for k, v in self.ledger.items()} }")
+
+
+def _differs(names: tuple[str, ...], stored: Sums | None, ledger: Sums | None) -> bool:
+    return any(_comparable(n, (stored or {}).get(n)) != _comparable(n, (ledger or {}).get(n))
+               for n in names)
+
+
+def find_summary_drift() -> list[SummaryDrift]:
+    """Every summary row that differs from what the invoices and payments say (a row that
+    should be there and is not, or sums to zero and is, counts only when its figures do)."""
+    return _drift(_sales_lines())
+
+
+def _drift(lines: list[Any]) -> list[SummaryDrift]:
+    drift = []
+    for summary in SUMMARIES:
+        stored, ledger = summary.stored(), summary.ledger(lines)
+        zero = dict.fromkeys(summary.sums, ZERO)
+        for key in sorted(set(stored) | set(ledger), key=str):
+            if _differs(summary.sums, stored.get(key), ledger.get(key)):
+                drift.append(SummaryDrift(summary.name, key, stored.get(key, zero),
+                                          ledger.get(key, zero)))
+    return drift
+
+
+@transactional
+def rebuild_summaries() -> list[SummaryDrift]:
+    """Replace every summary's rows with the figures of the invoices and payments; returns
+    the drift found before."""
+    lines = _sales_lines()
+    drift = _drift(lines)
+    for summary in SUMMARIES:
+        db.session.execute(delete(summary.model))
+        rows = [{**dict(zip(summary.keys, key, strict=True)), **sums}
+                for key, sums in summary.ledger(lines).items()]
+        if rows:
+            db.session.execute(insert(summary.model), rows)
+    return drift

@@ -1,0 +1,95 @@
+"""summaries: sales per month and customer, per month and product, and cash received per
+day, kept by posting and payments (erp/invoicing/summaries.py) for the dashboards; invoice
+indexes for the open balances and a salesperson's customers
+
+Revision ID: 0016_summaries
+Revises: 0015_forecast
+Create Date: 2026-11-30 14:56:22.094848
+
+The tables are filled here from the invoices and payments already in the database, the same
+sums `flask stock-check` compares them with.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0016_summaries'
+down_revision = '0015_forecast'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('cash_in_by_day',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_cash_in_by_day'))
+    )
+    op.create_table('sales_by_partner',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('revenue', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('cost', sa.Numeric(precision=20, scale=7), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_sales_by_partner_partner_id_partners'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('month', 'partner_id', name=op.f('pk_sales_by_partner'))
+    )
+    op.create_table('sales_by_product',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=18, scale=3), nullable=False),
+    sa.Column('revenue', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('cost', sa.Numeric(precision=20, scale=7), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_sales_by_product_product_id_products'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('month', 'product_id', name=op.f('pk_sales_by_product'))
+    )
+    _fill_from_documents()
+    with op.batch_alter_table('invoices', schema=None) as batch_op:
+        # what is open and overdue (home cards, aging widgets) read from the index alone
+        batch_op.create_index('ix_invoices_open_balances',
+                              ['state', 'kind', 'due_date', 'amount_due', 'invoice_date'],
+                              unique=False)
+        # the customers whose invoices count for a salesperson (my customers at risk)
+        batch_op.create_index('ix_invoices_created_by_id', ['created_by_id'], unique=False)
+
+
+SIGN = "CASE WHEN i.kind = 'customer_credit_note' THEN -1 ELSE 1 END"
+BOOKED_SALES = ("i.kind IN ('customer_invoice', 'customer_credit_note') "
+                "AND i.state IN ('posted', 'paid')")
+
+
+def _fill_from_documents():
+    if op.get_bind().dialect.name == "postgresql":
+        month = "CAST(date_trunc('month', i.invoice_date) AS date)"
+    else:
+        month = "date(i.invoice_date, 'start of month')"
+    op.execute(f"""
+        INSERT INTO sales_by_partner (month, partner_id, revenue, cost)
+        SELECT {month}, i.partner_id, SUM(l.subtotal * {SIGN}),
+               SUM(l.quantity * l.unit_cost * {SIGN})
+        FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+        WHERE {BOOKED_SALES}
+        GROUP BY {month}, i.partner_id""")
+    op.execute(f"""
+        INSERT INTO sales_by_product (month, product_id, quantity, revenue, cost)
+        SELECT {month}, l.product_id, SUM(l.quantity * {SIGN}), SUM(l.subtotal * {SIGN}),
+               SUM(l.quantity * l.unit_cost * {SIGN})
+        FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+        WHERE {BOOKED_SALES} AND l.product_id IS NOT NULL
+        GROUP BY {month}, l.product_id""")
+    op.execute("""
+        INSERT INTO cash_in_by_day (day, amount)
+        SELECT p.date, SUM(a.amount)
+        FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
+        JOIN invoices i ON i.id = a.invoice_id
+        WHERE p.state = 'posted' AND i.kind = 'customer_invoice'
+        GROUP BY p.date""")
+
+
+def downgrade():
+    with op.batch_alter_table('invoices', schema=None) as batch_op:
+        batch_op.drop_index('ix_invoices_created_by_id')
+        batch_op.drop_index('ix_invoices_open_balances')
+    op.drop_table('sales_by_product')
+    op.drop_table('sales_by_partner')
+    op.drop_table('cash_in_by_day')
