@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -112,16 +112,27 @@ def _choices(spec: ReportSpec) -> dict[str, list[tuple[str, str]]]:
     return choices
 
 
+def download_response(name: str) -> Response | None:
+    """Report `name` as the file `?format=csv` or `?format=xlsx` asks for (with the page's
+    filters and the user's row-level limit), else None. The pages of the reports that have
+    their own (AR and AP aging) answer their downloads with it too."""
+    fmt = request.args.get("format")
+    if fmt not in ("csv", "xlsx"):
+        return None
+    spec = _spec(name)
+    query = replace(_page_query(spec)[0], format=fmt)
+    return respond(spec, query, run(spec, query), labels=True)
+
+
 @bp.get("/reports/<name>")
 @signed_in
 def show_report(name: str):
     spec = _spec(name)
     if spec.page_endpoint:
         abort(404)  # served by its own page (a static route, matched first)
-    fmt = request.args.get("format")
-    if fmt in ("csv", "xlsx"):
-        query = replace(_page_query(spec)[0], format=fmt)
-        return respond(spec, query, run(spec, query), labels=True)
+    download = download_response(name)
+    if download is not None:
+        return download
     query, errors = _page_query(spec)
     result = run(spec, query)
     args = query_args(query, spec)

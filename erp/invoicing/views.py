@@ -37,6 +37,7 @@ from shared.errors import DomainError, NotFound, ValidationError
 from shared.extensions import db
 from shared.http import safe_redirect
 from shared.permissions import can, require
+from shared.report_views import download_response
 from shared.ui import HomeCard, money, pdf_response
 from shared.users.forms import EmptyForm
 from shared.validation import IsoDate, Number, id_or_none
@@ -315,6 +316,9 @@ def ap_aging_report():
 
 
 def _aging_page(report, payable: bool):
+    download = download_response("ap-aging" if payable else "ar-aging")
+    if download is not None:  # ?format=csv|xlsx: the registered report's file
+        return download
     try:
         as_of = query_arg("as_of", IsoDate()) or company_today()
     except DomainError:

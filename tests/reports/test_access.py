@@ -129,3 +129,28 @@ def test_every_registered_report_answers_each_role_as_the_table_says(app, client
             for fmt in ("csv", "xlsx"):
                 r = api.get(f"/reports/{spec.name}?format={fmt}")
                 assert r.status_code == expected, (role, spec.name, fmt)
+
+
+@pytest.mark.parametrize("name", ["ar-aging", "ap-aging"])
+def test_the_aging_pages_download_the_same_rows_as_the_api(client, login_as, fin, books,
+                                                           name):
+    """The aging pages keep their own routes (matched before /reports/<name>), so they
+    answer ?format=csv|xlsx themselves, with the registered report's rows."""
+    partner = books.customer("Late Ltd")
+    kind = "vendor_bill" if name == "ap-aging" else "customer_invoice"
+    books.invoice(partner, today() - timedelta(days=75), (None, 2, "50.00"), kind=kind,
+                  due_date=(today() - timedelta(days=45)).isoformat())
+    as_of = today().isoformat()
+    api_items = fin.get(f"/reports/{name}?as_of={as_of}").json["items"]
+    assert [item["d31_60"] for item in api_items] == ["113.00"]
+    login_as("finance")
+    page = client.get(f"/reports/{name}?as_of={as_of}").get_data(as_text=True)
+    assert f'href="/reports/{name}?as_of={as_of}&amp;format=csv"' in page
+    response = client.get(f"/reports/{name}?as_of={as_of}&format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 1 + len(api_items) and "Late Ltd" in rows[1]
+    assert "113.00" in rows[1]
+    response = client.get(f"/reports/{name}?as_of={as_of}&format=xlsx")
+    sheet = xlsx_rows(response.data)
+    assert len(sheet) == 1 + len(api_items) and "Late Ltd" in sheet[1]
