@@ -122,7 +122,8 @@ def _top_chart(key: str, title, summary, id_column, model, filter_name: str):
     first, last = date(today.year, 1, 1), date(today.year, 12, 31)
     total = func.sum(summary.revenue).label("total")
     stmt = (select(id_column, total)
-            .where(summary.month >= first, summary.month <= month_of(last))
+            .where(summary.month >= first, summary.month <= month_of(last),
+                   id_column != 0)  # not the lines without a product
             .group_by(id_column).order_by(total.desc(), id_column).limit(TOP))
     found = [(rid, round_money(value or 0)) for rid, value in db.session.execute(stmt)]
     if not found:

@@ -279,26 +279,30 @@ COST_SUM = Numeric(20, 7)  # Σ quantity (3 places) × unit cost (4 places), exa
 
 
 class SalesByPartner(Base):
-    """Per month and customer: posted customer invoices less customer credit notes, by
-    invoice date: untaxed revenue and cost (Σ quantity × the line's unit_cost)."""
+    """Per month, customer and salesperson (who the invoice counts for, `salesperson_of`;
+    0 for nobody, so it can be part of the key): posted customer invoices less customer
+    credit notes, by invoice date: quantity, untaxed revenue and cost (Σ quantity × the
+    line's unit_cost)."""
 
     __tablename__ = "sales_by_partner"
 
     month: Mapped[date] = mapped_column(primary_key=True)  # the month's first day
     partner_id: Mapped[int] = mapped_column(
         ForeignKey("partners.id", ondelete="RESTRICT"), primary_key=True)
+    salesperson_id: Mapped[int] = mapped_column(primary_key=True)  # users.id, or 0
+    quantity: Mapped[Quantity] = mapped_column(default=Decimal("0"))
     revenue: Mapped[Money] = mapped_column(default=Decimal("0"))
     cost: Mapped[Decimal] = mapped_column(COST_SUM, default=Decimal("0"))
 
 
 class SalesByProduct(Base):
-    """The same per month and product, for the lines that have a product."""
+    """The same per month and product (0 for the lines without a product, so it can be part
+    of the key; hence no foreign key)."""
 
     __tablename__ = "sales_by_product"
 
     month: Mapped[date] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="RESTRICT"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(primary_key=True)  # products.id, or 0
     quantity: Mapped[Quantity] = mapped_column(default=Decimal("0"))
     revenue: Mapped[Money] = mapped_column(default=Decimal("0"))
     cost: Mapped[Decimal] = mapped_column(COST_SUM, default=Decimal("0"))

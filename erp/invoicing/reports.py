@@ -17,12 +17,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Numeric,
-    Select,
     case,
-    column,
     func,
     select,
-    table,
     type_coerce,
     union,
 )
@@ -34,8 +31,11 @@ from erp.invoicing.models import (
     VENDOR_BILL,
     Invoice,
     InvoiceLine,
+    SalesByPartner,
+    SalesByProduct,
 )
 from erp.invoicing.services import AGING_BUCKETS, bucket_condition, bucket_of
+from erp.invoicing.summaries import SALES_ORDERS, attributed, month_of, salesperson_of
 from shared.dates import company_today
 from shared.extensions import db
 from shared.money import ZERO, percentage, round_money
@@ -176,23 +176,6 @@ def customer_totals(partner_id: int, today: date | None = None) -> dict[str, Dec
 
 POSTED_STATES = ("posted", "paid")
 SALES_GROUPS = ("month", "customer", "product", "salesperson")
-_orders = table("sales_orders", column("id"), column("salesperson_id"))
-
-
-def salesperson_of(original: Any) -> Any:
-    """Who an invoice counts for (API.md): the order's salesperson, else the invoice's
-    creator. A credit note counts for the salesperson of the invoice it credits (its order
-    is the invoice's), so a return lowers the same person's figures; without an order, the
-    credited invoice's creator, else the credit note's own."""
-    return func.coalesce(_orders.c.salesperson_id, original.created_by_id,
-                         Invoice.created_by_id)
-
-
-def _attributed(stmt: Select, original: Any) -> Select:
-    return (stmt.outerjoin(_orders, _orders.c.id == Invoice.sales_order_id)
-            .outerjoin(original, original.id == Invoice.reversed_invoice_id))
-
-
 def _month_label(year: int, month: int) -> str:
     return format_skeleton("yMMMM", date(year, month, 1), locale=str(get_locale() or "en"))
 
@@ -236,11 +219,9 @@ def _group_labels(group: str, keys: list[Any]) -> dict[Any, str]:
     return {None: _("Nobody"), **dict(rows)}
 
 
-def sales_report(query: ReportQuery) -> ReportResult:
-    """GET /reports/sales (API.md): posted customer invoices minus posted customer credit
-    notes dated in the range, grouped by month, customer, product or salesperson; one grouped
-    query. Revenue is the lines' untaxed subtotal, cost Σ quantity × the line's unit_cost
-    (taken at posting, so a later cost change does not move a margin)."""
+def _line_sums(query: ReportQuery, group: str, date_from: date, date_to: date) -> list[Any]:
+    """(key, quantity, revenue, cost) per group of the lines dated in the range, one grouped
+    query: per day for months (no date function per line), added up per month after."""
     original = aliased(Invoice)
     sign = case((Invoice.kind == CUSTOMER_CREDIT_NOTE, -1), else_=1)
     person = salesperson_of(original)
@@ -249,19 +230,15 @@ def sales_report(query: ReportQuery) -> ReportResult:
         type_coerce(func.sum(sign * InvoiceLine.subtotal), Numeric(18, 2)).label("revenue"),
         type_coerce(func.sum(sign * InvoiceLine.quantity * InvoiceLine.unit_cost),
                     Numeric(18, 7)).label("cost"))
-    group = query.group_by or "month"
-    # The lines are grouped by a key alone (per day for months, no date function per line);
-    # months are added up and names looked up for the groups afterwards, in one query.
     key = {"month": Invoice.invoice_date, "customer": Invoice.partner_id,
            "product": InvoiceLine.product_id, "salesperson": person}[group]
     stmt = (select(key.label("key"), *measures).select_from(InvoiceLine)
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id))
     if group == "salesperson" or query.salesperson_id or query.limit_user_id is not None:
-        stmt = _attributed(stmt, original)  # only when asked: two joins per line
+        stmt = attributed(stmt, original)  # only when asked: two joins per line
     stmt = stmt.where(Invoice.kind.in_((CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)),
                       Invoice.state.in_(POSTED_STATES),
-                      Invoice.invoice_date >= query.date_from,
-                      Invoice.invoice_date <= query.date_to)
+                      Invoice.invoice_date >= date_from, Invoice.invoice_date <= date_to)
     if query.partner_id:
         stmt = stmt.where(Invoice.partner_id == query.partner_id)
     if query.product_id:
@@ -270,9 +247,91 @@ def sales_report(query: ReportQuery) -> ReportResult:
         stmt = stmt.where(person == query.salesperson_id)
     if query.limit_user_id is not None:
         stmt = stmt.where(person == query.limit_user_id)
-    rows = db.session.execute(stmt.group_by(key).order_by(key)).all()
-    if group == "month":
-        rows = _by_month(rows)
+    return list(db.session.execute(stmt.group_by(key)).all())
+
+
+def _summary_for(query: ReportQuery, group: str) -> type | None:
+    """The summary that holds the figures `query` asks for, or None (the lines then): per
+    product for a product grouping or filter without a customer or salesperson condition,
+    else per customer and salesperson."""
+    if group == "product" or query.product_id:
+        personal = query.salesperson_id or query.limit_user_id is not None
+        if query.partner_id or personal or group in ("customer", "salesperson"):
+            return None
+        return SalesByProduct
+    return SalesByPartner
+
+
+def _whole_months(date_from: date, date_to: date) -> tuple[date, date] | None:
+    """The first days of the first and the last whole month inside the range, or None."""
+    first = date_from if date_from.day == 1 else _next_month(date_from)
+    last = month_of(date_to)
+    if _next_month(last) - timedelta(days=1) != date_to:  # the range ends inside its month
+        last = month_of(last - timedelta(days=1))
+    return (first, last) if first <= last else None
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _summary_sums(summary: Any, query: ReportQuery, group: str, first: date,
+                  last: date) -> list[Any]:
+    """(key, quantity, revenue, cost) per group of the summary's months first..last, with
+    the same filters and row-level limit as the lines (0, the summaries' "none", is None)."""
+    key = {"month": summary.month, "customer": getattr(summary, "partner_id", None),
+           "product": getattr(summary, "product_id", None),
+           "salesperson": getattr(summary, "salesperson_id", None)}[group]
+    stmt = (select(key.label("key"), func.sum(summary.quantity).label("quantity"),
+                   func.sum(summary.revenue).label("revenue"),
+                   func.sum(summary.cost).label("cost"))
+            .where(summary.month >= first, summary.month <= last).group_by(key))
+    if query.partner_id:
+        stmt = stmt.where(summary.partner_id == query.partner_id)
+    if query.product_id:
+        stmt = stmt.where(summary.product_id == query.product_id)
+    if query.salesperson_id:
+        stmt = stmt.where(summary.salesperson_id == query.salesperson_id)
+    if query.limit_user_id is not None:
+        stmt = stmt.where(summary.salesperson_id == query.limit_user_id)
+    return [_Group(row.key or None if group in ("product", "salesperson") else row.key,
+                   Decimal(row.quantity or 0), Decimal(row.revenue or 0),
+                   Decimal(row.cost or 0)) for row in db.session.execute(stmt)]
+
+
+def _by_key(rows: list[Any]) -> list[_Group]:
+    """The rows of the summary and of the lines added up per group key."""
+    groups: dict[Any, _Group] = {}
+    for row in rows:
+        found = groups.setdefault(row.key, _Group(row.key))
+        found.quantity += Decimal(row.quantity or 0)
+        found.revenue += Decimal(row.revenue or 0)
+        found.cost += Decimal(row.cost or 0)
+    return list(groups.values())
+
+
+def sales_report(query: ReportQuery) -> ReportResult:
+    """GET /reports/sales (API.md): posted customer invoices minus posted customer credit
+    notes dated in the range, grouped by month, customer, product or salesperson. Revenue is
+    the lines' untaxed subtotal, cost Σ quantity × the line's unit_cost (taken at posting, so
+    a later cost change does not move a margin). The whole months of the range are read
+    from the sales summaries when they hold the figures asked for (`_summary_for`), the
+    days before and after them from the lines."""
+    group = query.group_by or "month"
+    summary = _summary_for(query, group)
+    months = _whole_months(query.date_from, query.date_to) if summary is not None else None
+    if months is None:
+        rows = _line_sums(query, group, query.date_from, query.date_to)
+    else:
+        first, last = months
+        rows = _summary_sums(summary, query, group, first, last)
+        if query.date_from < first:
+            rows += _line_sums(query, group, query.date_from, first - timedelta(days=1))
+        after = _next_month(last)
+        if query.date_to >= after:
+            rows += _line_sums(query, group, after, query.date_to)
+    rows = _by_month(sorted(rows, key=lambda row: row.key)) if group == "month" \
+        else _by_key(rows)
     labels = _group_labels(group, [row.key for row in rows])
     items = []
     for row in rows:
@@ -361,11 +420,11 @@ def _attributed_partners(user_id: int) -> Any:
                             & Invoice.state.in_(POSTED_STATES), 1)))
     by_order = (select(Invoice.partner_id)
                 .where(Invoice.sales_order_id.in_(
-                    select(_orders.c.id).where(_orders.c.salesperson_id == user_id)))
+                    select(SALES_ORDERS.c.id).where(SALES_ORDERS.c.salesperson_id == user_id)))
                 .group_by(Invoice.partner_id).having(booked == 1))
     by_creator = (select(Invoice.partner_id)
-                  .outerjoin(_orders, _orders.c.id == Invoice.sales_order_id)
-                  .where(Invoice.created_by_id == user_id, _orders.c.salesperson_id.is_(None))
+                  .outerjoin(SALES_ORDERS, SALES_ORDERS.c.id == Invoice.sales_order_id)
+                  .where(Invoice.created_by_id == user_id, SALES_ORDERS.c.salesperson_id.is_(None))
                   .group_by(Invoice.partner_id).having(booked == 1))
     return union(by_order, by_creator)
 

@@ -1,7 +1,9 @@
-"""The sales and cash summaries the dashboards read, kept like the stock balances.
+"""The sales and cash summaries the dashboards and the sales report read, kept like the stock
+balances.
 
-Posting a customer invoice adds its lines to `sales_by_partner` (per month and customer) and
-`sales_by_product` (per month and product); posting a customer credit note subtracts them.
+Posting a customer invoice adds its lines to `sales_by_partner` (per month, customer and the
+salesperson it counts for) and `sales_by_product` (per month and product); posting a
+customer credit note subtracts them.
 Recording a payment adds what it allocates to customer invoices to `cash_in_by_day` (on the
 payment's date); reversing it subtracts the same. Each is written in the transaction that
 posts or pays, with an atomic increment (`insert_or_add`), so the summary never disagrees
@@ -20,7 +22,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import Select, case, column, delete, func, insert, select, table
+from sqlalchemy.orm import aliased
 
 from erp.invoicing.models import (
     CUSTOMER_CREDIT_NOTE,
@@ -47,6 +50,38 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
+# --------------------------------------------------------------------------- who a sale counts for
+
+# The sales orders' salesperson, read by table name (sales builds on invoicing, not back).
+SALES_ORDERS = table("sales_orders", column("id"), column("salesperson_id"))
+
+
+def salesperson_of(original: Any) -> Any:
+    """Who an invoice counts for (API.md): the order's salesperson, else the invoice's
+    creator. A credit note counts for the salesperson of the invoice it credits (its order
+    is the invoice's), so a return lowers the same person's figures; without an order, the
+    credited invoice's creator, else the credit note's own. `original` is an alias of
+    Invoice joined by `attributed`."""
+    return func.coalesce(SALES_ORDERS.c.salesperson_id, original.created_by_id,
+                         Invoice.created_by_id)
+
+
+def attributed(stmt: Select, original: Any) -> Select:
+    """`stmt` joined to what `salesperson_of` reads: the order and the credited invoice."""
+    return (stmt.outerjoin(SALES_ORDERS, SALES_ORDERS.c.id == Invoice.sales_order_id)
+            .outerjoin(original, original.id == Invoice.reversed_invoice_id))
+
+
+def _salesperson_key(invoice: Invoice) -> int:
+    """`salesperson_of` the invoice being posted (flushed first, so SQL can read it); 0 for
+    nobody."""
+    db.session.flush()
+    original = aliased(Invoice)
+    stmt = attributed(select(salesperson_of(original)).select_from(Invoice), original) \
+        .where(Invoice.id == invoice.id)
+    return db.session.scalar(stmt) or 0
+
+
 # --------------------------------------------------------------------------- kept in step
 
 
@@ -58,28 +93,29 @@ def book_sale(invoice: Invoice) -> None:
         return
     sign = -1 if invoice.kind == CUSTOMER_CREDIT_NOTE else 1
     month = month_of(invoice.invoice_date)
-    revenue = cost = ZERO
+    quantity = revenue = cost = ZERO
     products: dict[int, list[Decimal]] = {}
     for line in invoice.lines:
         line_cost = line.quantity * line.unit_cost
+        quantity += line.quantity
         revenue += line.subtotal
         cost += line_cost
-        if line.product_id is not None:
-            sums = products.setdefault(line.product_id, [ZERO, ZERO, ZERO])
-            sums[0] += line.quantity
-            sums[1] += line.subtotal
-            sums[2] += line_cost
+        sums = products.setdefault(line.product_id or 0, [ZERO, ZERO, ZERO])
+        sums[0] += line.quantity
+        sums[1] += line.subtotal
+        sums[2] += line_cost
     db.session.execute(
-        insert_or_add(SalesByPartner, ("month", "partner_id"), ("revenue", "cost")),
-        {"month": month, "partner_id": invoice.partner_id, "revenue": sign * revenue,
-         "cost": sign * cost})
-    if products:
-        db.session.execute(
-            insert_or_add(SalesByProduct, ("month", "product_id"),
-                          ("quantity", "revenue", "cost")),
-            [{"month": month, "product_id": pid, "quantity": sign * qty,
-              "revenue": sign * amount, "cost": sign * line_cost}
-             for pid, (qty, amount, line_cost) in sorted(products.items())])
+        insert_or_add(SalesByPartner, ("month", "partner_id", "salesperson_id"),
+                      ("quantity", "revenue", "cost")),
+        {"month": month, "partner_id": invoice.partner_id,
+         "salesperson_id": _salesperson_key(invoice), "quantity": sign * quantity,
+         "revenue": sign * revenue, "cost": sign * cost})
+    db.session.execute(
+        insert_or_add(SalesByProduct, ("month", "product_id"),
+                      ("quantity", "revenue", "cost")),
+        [{"month": month, "product_id": pid, "quantity": sign * qty,
+          "revenue": sign * amount, "cost": sign * line_cost}
+         for pid, (qty, amount, line_cost) in sorted(products.items())])
 
 
 def book_cash_in(payment: Payment, sign: int = 1) -> None:
@@ -101,16 +137,19 @@ def _sign():
 
 
 def _sales_lines() -> list[Any]:
-    """Σ per (invoice date, customer, product) over the booked customer invoices' lines, less
-    the credit notes': what every sales summary row is folded from."""
+    """Σ per (invoice date, customer, salesperson, product) over the booked customer
+    invoices' lines, less the credit notes': what every sales summary row is folded from."""
     sign = _sign()
-    stmt = (select(Invoice.invoice_date, Invoice.partner_id, InvoiceLine.product_id,
+    original = aliased(Invoice)
+    person = func.coalesce(salesperson_of(original), 0).label("salesperson_id")
+    stmt = (select(Invoice.invoice_date, Invoice.partner_id, person, InvoiceLine.product_id,
                    func.sum(InvoiceLine.quantity * sign).label("quantity"),
                    func.sum(InvoiceLine.subtotal * sign).label("revenue"),
                    func.sum(InvoiceLine.quantity * InvoiceLine.unit_cost * sign).label("cost"))
-            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .select_from(InvoiceLine).join(Invoice, Invoice.id == InvoiceLine.invoice_id))
+    stmt = (attributed(stmt, original)
             .where(Invoice.kind.in_(SALES_KINDS), Invoice.state.in_(BOOKED_STATES))
-            .group_by(Invoice.invoice_date, Invoice.partner_id, InvoiceLine.product_id))
+            .group_by(Invoice.invoice_date, Invoice.partner_id, person, InvoiceLine.product_id))
     return db.session.execute(stmt).all()
 
 
@@ -122,8 +161,6 @@ def _fold(rows: Iterable[Any], key_of, names: tuple[str, ...]) -> dict[Key, Sums
     folded: dict[Key, Sums] = {}
     for row in rows:
         key = key_of(row)
-        if key is None:
-            continue
         sums = folded.setdefault(key, dict.fromkeys(names, ZERO))
         for name in names:
             sums[name] += Decimal(getattr(row, name) or 0)
@@ -161,12 +198,13 @@ class Summary:
 
 
 SUMMARIES = (
-    Summary(SalesByPartner, ("month", "partner_id"), ("revenue", "cost"),
-            lambda lines: _fold(lines, lambda r: (month_of(r.invoice_date), r.partner_id),
-                                ("revenue", "cost"))),
+    Summary(SalesByPartner, ("month", "partner_id", "salesperson_id"),
+            ("quantity", "revenue", "cost"),
+            lambda lines: _fold(lines, lambda r: (month_of(r.invoice_date), r.partner_id,
+                                                  r.salesperson_id),
+                                ("quantity", "revenue", "cost"))),
     Summary(SalesByProduct, ("month", "product_id"), ("quantity", "revenue", "cost"),
-            lambda lines: _fold(lines, lambda r: (month_of(r.invoice_date), r.product_id)
-                                if r.product_id is not None else None,
+            lambda lines: _fold(lines, lambda r: (month_of(r.invoice_date), r.product_id or 0),
                                 ("quantity", "revenue", "cost"))),
     Summary(CashInByDay, ("day",), ("amount",), lambda _lines: _cash_in_ledger()),
 )

@@ -1,4 +1,4 @@
-"""summaries: sales per month and customer, per month and product, and cash received per
+"""summaries: sales per month, customer and salesperson, per month and product, and cash received per
 day, kept by posting and payments (erp/invoicing/summaries.py) for the dashboards; invoice
 indexes for the open balances and a salesperson's customers
 
@@ -29,10 +29,12 @@ def upgrade():
     op.create_table('sales_by_partner',
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('salesperson_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=18, scale=3), nullable=False),
     sa.Column('revenue', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('cost', sa.Numeric(precision=20, scale=7), nullable=False),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_sales_by_partner_partner_id_partners'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('month', 'partner_id', name=op.f('pk_sales_by_partner'))
+    sa.PrimaryKeyConstraint('month', 'partner_id', 'salesperson_id', name=op.f('pk_sales_by_partner'))
     )
     op.create_table('sales_by_product',
     sa.Column('month', sa.Date(), nullable=False),
@@ -40,7 +42,6 @@ def upgrade():
     sa.Column('quantity', sa.Numeric(precision=18, scale=3), nullable=False),
     sa.Column('revenue', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('cost', sa.Numeric(precision=20, scale=7), nullable=False),
-    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_sales_by_product_product_id_products'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('month', 'product_id', name=op.f('pk_sales_by_product'))
     )
     _fill_from_documents()
@@ -63,20 +64,25 @@ def _fill_from_documents():
         month = "CAST(date_trunc('month', i.invoice_date) AS date)"
     else:
         month = "date(i.invoice_date, 'start of month')"
+    # who each invoice counts for: erp/invoicing/summaries.py salesperson_of, 0 for nobody
+    person = "COALESCE(so.salesperson_id, o.created_by_id, i.created_by_id, 0)"
     op.execute(f"""
-        INSERT INTO sales_by_partner (month, partner_id, revenue, cost)
-        SELECT {month}, i.partner_id, SUM(l.subtotal * {SIGN}),
-               SUM(l.quantity * l.unit_cost * {SIGN})
+        INSERT INTO sales_by_partner (month, partner_id, salesperson_id, quantity, revenue,
+                                      cost)
+        SELECT {month}, i.partner_id, {person}, SUM(l.quantity * {SIGN}),
+               SUM(l.subtotal * {SIGN}), SUM(l.quantity * l.unit_cost * {SIGN})
         FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+        LEFT JOIN sales_orders so ON so.id = i.sales_order_id
+        LEFT JOIN invoices o ON o.id = i.reversed_invoice_id
         WHERE {BOOKED_SALES}
-        GROUP BY {month}, i.partner_id""")
+        GROUP BY {month}, i.partner_id, {person}""")
     op.execute(f"""
         INSERT INTO sales_by_product (month, product_id, quantity, revenue, cost)
-        SELECT {month}, l.product_id, SUM(l.quantity * {SIGN}), SUM(l.subtotal * {SIGN}),
-               SUM(l.quantity * l.unit_cost * {SIGN})
+        SELECT {month}, COALESCE(l.product_id, 0), SUM(l.quantity * {SIGN}),
+               SUM(l.subtotal * {SIGN}), SUM(l.quantity * l.unit_cost * {SIGN})
         FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-        WHERE {BOOKED_SALES} AND l.product_id IS NOT NULL
-        GROUP BY {month}, l.product_id""")
+        WHERE {BOOKED_SALES}
+        GROUP BY {month}, COALESCE(l.product_id, 0)""")
     op.execute("""
         INSERT INTO cash_in_by_day (day, amount)
         SELECT p.date, SUM(a.amount)

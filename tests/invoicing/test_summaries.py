@@ -53,12 +53,16 @@ def sold(fin, customer, product):
     return invoice
 
 
-def test_posting_and_crediting_add_to_the_month_of_the_invoice(app, sold, customer, product):
+def test_posting_and_crediting_add_to_the_month_of_the_invoice(app, sold, fin, customer,
+                                                               product):
     month = today().replace(day=1)
-    # 3 × 199 + 80 − 199 = 478 revenue; 3 × 92.50 − 92.50 = 185 cost (the service costs 0)
-    assert _rows(app, SalesByPartner) == [(month, customer["id"], D("478"), D("185"))]
-    # the product row holds the lamps only: 2 net, 398 revenue, 185 cost
-    assert _rows(app, SalesByProduct) == [(month, product["id"], D("2"), D("398"), D("185"))]
+    # 3 + 1 − 1 = 3 units; 3 × 199 + 80 − 199 = 478 revenue; 3 × 92.50 − 92.50 = 185 cost
+    # (the service costs 0); no order, so both count for the user who made the invoice
+    assert _rows(app, SalesByPartner) == [(month, customer["id"], fin.user_id, D("3"),
+                                           D("478"), D("185"))]
+    # per product: the lamps, 2 net, 398 revenue, 185 cost; the set-up under 0 (no product)
+    assert _rows(app, SalesByProduct) == [(month, 0, D("1"), D("80"), D("0")),
+                                          (month, product["id"], D("2"), D("398"), D("185"))]
 
 
 def test_vendor_bills_and_drafts_are_not_sales(app, fin, supplier, customer, product):
@@ -101,7 +105,8 @@ def test_payments_add_on_their_date_and_a_reversal_takes_it_back(app, fin, sold,
     assert _rows(app, CashInByDay) == [(date(2026, 3, 2), D("50"))]
 
 
-def test_stock_check_reports_a_drifted_summary_and_repair_rebuilds_it(app, sold, customer):
+def test_stock_check_reports_a_drifted_summary_and_repair_rebuilds_it(app, sold, fin,
+                                                                     customer):
     runner = app.test_cli_runner()
     assert "No drift" in runner.invoke(args=["stock-check"]).output
     before = _rows(app, SalesByPartner)
@@ -113,11 +118,12 @@ def test_stock_check_reports_a_drifted_summary_and_repair_rebuilds_it(app, sold,
                                                             "sales_by_product"}
     found = runner.invoke(args=["stock-check"])
     assert found.exit_code == 1
-    assert f"sales_by_partner ({today().replace(day=1)}, {customer['id']}): stored" \
+    month = today().replace(day=1)
+    assert f"sales_by_partner ({month}, {customer['id']}, {fin.user_id}): stored" \
         in found.output and "'revenue': '1.00'" in found.output
     repaired = runner.invoke(args=["stock-check", "--repair"])
-    assert repaired.exit_code == 0 and "Repaired 2 row(s)" in repaired.output
-    assert _rows(app, SalesByPartner) == before and len(_rows(app, SalesByProduct)) == 1
+    assert repaired.exit_code == 0 and "Repaired 3 row(s)" in repaired.output
+    assert _rows(app, SalesByPartner) == before and len(_rows(app, SalesByProduct)) == 2
     assert runner.invoke(args=["stock-check"]).exit_code == 0
 
 
@@ -135,7 +141,8 @@ def test_postings_and_payments_racing_on_the_same_rows_add_up(app, database_url,
                                         for d in drafts])
     assert [o.status for o in outcomes] == [200] * 8, outcomes
     month = today().replace(day=1)
-    assert _rows(app, SalesByPartner) == [(month, customer["id"], D("160"), D("1480"))]
+    assert _rows(app, SalesByPartner) == [(month, customer["id"], fin.user_id, D("16"),
+                                           D("160"), D("1480"))]
     assert _rows(app, SalesByProduct) == [(month, product["id"], D("16"), D("160"),
                                            D("1480"))]
     calls = [(token, "/payments", {"partner_id": customer["id"], "amount": "20.00",
@@ -178,12 +185,12 @@ def test_the_migration_fills_the_summaries_from_the_documents(tmp_path):
         db.engine.dispose()
     assert filled == kept
     # 2 lamps at 9.00 (cost 4.25) on each day; 1 credited today, in today's month
-    by_month = {}
+    by_month: dict[date, tuple[Decimal, Decimal]] = {}
     for month, revenue, cost in [(date(2026, 1, 1), 18, "8.5"), (date(2026, 2, 1), 36, 17),
                                  (today().replace(day=1), -9, "-4.25")]:
         old = by_month.get(month, (0, 0))
         by_month[month] = (old[0] + Decimal(revenue), old[1] + Decimal(cost))
-    assert {row[0]: (row[2], row[3]) for row in kept[0]} == {
+    assert {row[0]: (row[4], row[5]) for row in kept[0]} == {
         month: (D(str(r)), D(str(c))) for month, (r, c) in by_month.items()}
     assert kept[2] == [(date(2026, 1, 31), D("5")), (date(2026, 2, 1), D("5")),
                        (date(2026, 2, 20), D("5"))]
