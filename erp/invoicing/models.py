@@ -315,3 +315,17 @@ class CashInByDay(Base):
 
     day: Mapped[date] = mapped_column(primary_key=True)
     amount: Mapped[Money] = mapped_column(default=Decimal("0"))
+
+
+class CustomerRhythm(Base):
+    """Per customer, the distinct dates of its posted customer invoices summed up for the
+    at-risk report: how many, the last, and the median gap in days between consecutive
+    ones (null with fewer than 2). Rewritten when posting an invoice on a new date."""
+
+    __tablename__ = "customer_rhythm"
+
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="RESTRICT"), primary_key=True)
+    invoice_days: Mapped[int]
+    last_invoice_date: Mapped[date]
+    median_gap_days: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import pairwise
-from statistics import median
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -29,13 +27,20 @@ from erp.invoicing.models import (
     CUSTOMER_CREDIT_NOTE,
     CUSTOMER_INVOICE,
     VENDOR_BILL,
+    CustomerRhythm,
     Invoice,
     InvoiceLine,
     SalesByPartner,
     SalesByProduct,
 )
 from erp.invoicing.services import AGING_BUCKETS, bucket_condition, bucket_of
-from erp.invoicing.summaries import SALES_ORDERS, attributed, month_of, salesperson_of
+from erp.invoicing.summaries import (
+    SALES_ORDERS,
+    attributed,
+    median_gap,
+    month_of,
+    salesperson_of,
+)
 from shared.dates import company_today
 from shared.extensions import db
 from shared.money import ZERO, percentage, round_money
@@ -362,9 +367,8 @@ class Risk:
         return self.dates[-1]
 
     @property
-    def median_gap(self) -> Decimal:
-        gaps = [(later - earlier).days for earlier, later in pairwise(self.dates)]
-        return Decimal(str(median(gaps))).quantize(Decimal("0.1"))
+    def median_gap(self) -> Decimal | None:
+        return median_gap(self.dates)
 
     @property
     def days_since_last(self) -> int:
@@ -372,9 +376,13 @@ class Risk:
 
     @property
     def at_risk(self) -> bool:
-        """API.md: invoices on at least 3 distinct dates, and more days since the last one
-        than twice the median gap between consecutive dates."""
-        return len(self.dates) >= 3 and self.days_since_last > 2 * self.median_gap
+        return is_at_risk(len(self.dates), self.last, self.median_gap, self.as_of)
+
+
+def is_at_risk(invoice_days: int, last: date, gap: Decimal | None, as_of: date) -> bool:
+    """API.md: invoices on at least 3 distinct dates, and more days since the last one
+    than twice the median gap between consecutive dates."""
+    return invoice_days >= 3 and gap is not None and (as_of - last).days > 2 * gap
 
 
 def _invoice_dates(as_of: date, partner_id: int | None = None,
@@ -431,23 +439,50 @@ def _attributed_partners(user_id: int) -> Any:
 
 def at_risk_customers(query: ReportQuery) -> ReportResult:
     """GET /reports/at-risk-customers (API.md), highest revenue_12m first. A salesperson
-    limited to own records sees the customers with an invoice that counts for them."""
+    limited to own records sees the customers with an invoice that counts for them. Each
+    customer's rhythm (how many invoice dates, the last, the median gap) is read from
+    `customer_rhythm`, kept at posting, unless an invoice is dated after `as_of` (a look
+    back): then from the invoices' dates."""
     as_of = query.as_of or company_today()
-    found = _invoice_dates(as_of, query.partner_id, query.limit_user_id)
-    risks = [Risk(partner_id, dates, as_of) for partner_id, dates in found.items()]
-    risks = [risk for risk in risks if risk.at_risk]
+    if _latest_invoice_date() <= as_of:
+        risks = _rhythms_at_risk(as_of, query.partner_id, query.limit_user_id)
+    else:
+        found = _invoice_dates(as_of, query.partner_id, query.limit_user_id)
+        risks = [Risk(partner_id, dates, as_of) for partner_id, dates in found.items()]
+        risks = [(risk.partner_id, risk.last, risk.median_gap) for risk in risks
+                 if risk.at_risk]
     if not risks:
         return ReportResult([])
-    ids = [risk.partner_id for risk in risks]
+    ids = [partner_id for partner_id, _last, _gap in risks]
     revenue = revenue_12m(as_of, ids)
     names = dict(db.session.execute(select(Partner.id, Partner.name)
                                     .where(Partner.id.in_(ids))).all())
-    items = [{"partner_id": risk.partner_id, "name": names.get(risk.partner_id, ""),
-              "last_invoice_date": risk.last, "median_gap_days": risk.median_gap,
-              "days_since_last": risk.days_since_last,
-              "revenue_12m": revenue.get(risk.partner_id, ZERO)} for risk in risks]
+    items = [{"partner_id": partner_id, "name": names.get(partner_id, ""),
+              "last_invoice_date": last, "median_gap_days": gap,
+              "days_since_last": (as_of - last).days,
+              "revenue_12m": revenue.get(partner_id, ZERO)} for partner_id, last, gap in risks]
     items.sort(key=lambda item: (-item["revenue_12m"], item["name"], item["partner_id"]))
     return ReportResult(items)
+
+
+def _latest_invoice_date() -> date:
+    latest = db.session.scalar(select(func.max(Invoice.invoice_date)).where(
+        Invoice.kind == CUSTOMER_INVOICE, Invoice.state.in_(POSTED_STATES)))
+    return latest or date.min
+
+
+def _rhythms_at_risk(as_of: date, partner_id: int | None,
+                     user_id: int | None) -> list[tuple[int, date, Decimal]]:
+    """(customer, last invoice date, median gap) of the customers at risk on `as_of`, from
+    customer_rhythm (one row per customer)."""
+    stmt = select(CustomerRhythm).where(CustomerRhythm.invoice_days >= 3)
+    if partner_id is not None:
+        stmt = stmt.where(CustomerRhythm.partner_id == partner_id)
+    if user_id is not None:
+        stmt = stmt.where(CustomerRhythm.partner_id.in_(_attributed_partners(user_id)))
+    return [(row.partner_id, row.last_invoice_date, row.median_gap_days)
+            for row in db.session.scalars(stmt)
+            if is_at_risk(row.invoice_days, row.last_invoice_date, row.median_gap_days, as_of)]
 
 
 def customer_risk(partner_id: int, as_of: date | None = None) -> dict[str, Any] | None:

@@ -20,15 +20,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
+from statistics import median
 from typing import Any
 
-from sqlalchemy import Select, case, column, delete, func, insert, select, table
+from sqlalchemy import Select, case, column, delete, func, insert, select, table, update
 from sqlalchemy.orm import aliased
 
 from erp.invoicing.models import (
     CUSTOMER_CREDIT_NOTE,
     CUSTOMER_INVOICE,
     CashInByDay,
+    CustomerRhythm,
     Invoice,
     InvoiceLine,
     Payment,
@@ -39,7 +42,7 @@ from erp.invoicing.models import (
 from shared.db import transactional
 from shared.extensions import db
 from shared.money import ZERO, round_money
-from shared.upsert import insert_or_add
+from shared.upsert import insert_ignore, insert_or_add
 
 SALES_KINDS = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)
 BOOKED_STATES = ("posted", "paid")
@@ -82,6 +85,19 @@ def _salesperson_key(invoice: Invoice) -> int:
     return db.session.scalar(stmt) or 0
 
 
+def median_gap(dates: list[date]) -> Decimal | None:
+    """The median gap in days between consecutive distinct dates (sorted), 1 place; None
+    with fewer than 2 dates (the at-risk rule of API.md)."""
+    gaps = [(later - earlier).days for earlier, later in pairwise(dates)]
+    return Decimal(str(median(gaps))).quantize(Decimal("0.1")) if gaps else None
+
+
+def rhythm_of(dates: list[date]) -> dict[str, Any]:
+    """The customer_rhythm figures of a customer's sorted distinct invoice dates."""
+    return {"invoice_days": len(dates), "last_invoice_date": dates[-1],
+            "median_gap_days": median_gap(dates)}
+
+
 # --------------------------------------------------------------------------- kept in step
 
 
@@ -91,6 +107,7 @@ def book_sale(invoice: Invoice) -> None:
     postings that share products lock them in the same order."""
     if invoice.kind not in SALES_KINDS:
         return
+    book_rhythm(invoice)
     sign = -1 if invoice.kind == CUSTOMER_CREDIT_NOTE else 1
     month = month_of(invoice.invoice_date)
     quantity = revenue = cost = ZERO
@@ -116,6 +133,28 @@ def book_sale(invoice: Invoice) -> None:
         [{"month": month, "product_id": pid, "quantity": sign * qty,
           "revenue": sign * amount, "cost": sign * line_cost}
          for pid, (qty, amount, line_cost) in sorted(products.items())])
+
+
+def book_rhythm(invoice: Invoice) -> None:
+    """Rewrite the customer's invoicing rhythm for a customer invoice being posted. The
+    customer's row is locked first (made if missing), so two postings for one customer take
+    turns and the second reads the first's date (each statement of PostgreSQL's READ
+    COMMITTED sees what committed before it); then its dates are read from an index."""
+    if invoice.kind != CUSTOMER_INVOICE:
+        return
+    partner_id = invoice.partner_id
+    db.session.execute(insert_ignore(CustomerRhythm, {
+        "partner_id": partner_id, "invoice_days": 0,
+        "last_invoice_date": invoice.invoice_date}, ["partner_id"]))
+    db.session.execute(select(CustomerRhythm.partner_id)
+                       .where(CustomerRhythm.partner_id == partner_id).with_for_update())
+    others = db.session.scalars(
+        select(Invoice.invoice_date).distinct()
+        .where(Invoice.kind == CUSTOMER_INVOICE, Invoice.partner_id == partner_id,
+               Invoice.state.in_(BOOKED_STATES), Invoice.id != invoice.id))
+    dates = sorted(set(others) | {invoice.invoice_date})
+    db.session.execute(update(CustomerRhythm).where(CustomerRhythm.partner_id == partner_id)
+                       .values(**rhythm_of(dates)))
 
 
 def book_cash_in(payment: Payment, sign: int = 1) -> None:
@@ -176,6 +215,15 @@ def _cash_in_ledger() -> dict[Key, Sums]:
     return _fold(db.session.execute(stmt), lambda row: (row.date,), ("amount",))
 
 
+def _rhythm_ledger() -> dict[Key, dict[str, Any]]:
+    stmt = (select(Invoice.partner_id, Invoice.invoice_date).distinct()
+            .where(Invoice.kind == CUSTOMER_INVOICE, Invoice.state.in_(BOOKED_STATES)))
+    dates: dict[int, set[date]] = {}
+    for partner_id, day in db.session.execute(stmt):
+        dates.setdefault(partner_id, set()).add(day)
+    return {(partner_id,): rhythm_of(sorted(days)) for partner_id, days in dates.items()}
+
+
 @dataclass(frozen=True)
 class Summary:
     """One summary table: its key columns, the sums it keeps, and how to rebuild its rows
@@ -207,12 +255,18 @@ SUMMARIES = (
             lambda lines: _fold(lines, lambda r: (month_of(r.invoice_date), r.product_id or 0),
                                 ("quantity", "revenue", "cost"))),
     Summary(CashInByDay, ("day",), ("amount",), lambda _lines: _cash_in_ledger()),
+    Summary(CustomerRhythm, ("partner_id",),
+            ("invoice_days", "last_invoice_date", "median_gap_days"),
+            lambda _lines: _rhythm_ledger()),
 )
 
 
-def _comparable(name: str, value: Any) -> Decimal:
+def _comparable(name: str, value: Any) -> Any:
     """Compared as shown: money to the cent, quantities to 3 places (SQLite adds in binary
-    floating point, so the 7th place of a stored sum may differ from the exact one)."""
+    floating point, so the 7th place of a stored sum may differ from the exact one); dates
+    and counts as they are, a missing figure as 0."""
+    if isinstance(value, (date, int)) and not isinstance(value, bool):
+        return value
     value = Decimal(value or 0)
     return value.quantize(QTY_PLACES) if name == "quantity" else round_money(value)
 

@@ -1,6 +1,7 @@
-"""summaries: sales per month, customer and salesperson, per month and product, and cash received per
-day, kept by posting and payments (erp/invoicing/summaries.py) for the dashboards; invoice
-indexes for the open balances and a salesperson's customers
+"""summaries: sales per month, customer and salesperson, per month and product, cash received
+per day and each customer's invoicing rhythm, kept by posting and payments
+(erp/invoicing/summaries.py) for the dashboards and reports; invoice indexes for the open
+balances and a salesperson's customers
 
 Revision ID: 0016_summaries
 Revises: 0015_forecast
@@ -44,7 +45,16 @@ def upgrade():
     sa.Column('cost', sa.Numeric(precision=20, scale=7), nullable=False),
     sa.PrimaryKeyConstraint('month', 'product_id', name=op.f('pk_sales_by_product'))
     )
+    op.create_table('customer_rhythm',
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('invoice_days', sa.Integer(), nullable=False),
+    sa.Column('last_invoice_date', sa.Date(), nullable=False),
+    sa.Column('median_gap_days', sa.Numeric(precision=8, scale=1), nullable=True),
+    sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_customer_rhythm_partner_id_partners'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('partner_id', name=op.f('pk_customer_rhythm'))
+    )
     _fill_from_documents()
+    _fill_rhythms()
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         # what is open and overdue (home cards, aging widgets) read from the index alone
         batch_op.create_index('ix_invoices_open_balances',
@@ -92,7 +102,39 @@ def _fill_from_documents():
         GROUP BY p.date""")
 
 
+def _fill_rhythms():
+    """Each customer's distinct invoice dates: how many, the last, the median gap (the rule
+    of erp/invoicing/summaries.py median_gap, restated: a migration stays as written)."""
+    from datetime import date
+    from decimal import Decimal
+    from itertools import pairwise
+    from statistics import median
+
+    bind = op.get_bind()
+    dates = {}
+    for partner_id, day in bind.execute(sa.text(
+            "SELECT DISTINCT partner_id, invoice_date FROM invoices "
+            "WHERE kind = 'customer_invoice' AND state IN ('posted', 'paid')")):
+        # SQLite answers a raw query's dates as text
+        dates.setdefault(partner_id, set()).add(
+            date.fromisoformat(day) if isinstance(day, str) else day)
+    rows = []
+    for partner_id, days in dates.items():
+        days = sorted(days)
+        gaps = [(later - earlier).days for earlier, later in pairwise(days)]
+        rows.append({"partner_id": partner_id, "invoice_days": len(days),
+                     "last_invoice_date": days[-1],
+                     "median_gap_days": Decimal(str(median(gaps))).quantize(Decimal("0.1"))
+                     if gaps else None})
+    if rows:
+        table = sa.table("customer_rhythm", sa.column("partner_id"), sa.column("invoice_days"),
+                         sa.column("last_invoice_date", sa.Date()),
+                         sa.column("median_gap_days", sa.Numeric(8, 1)))
+        op.bulk_insert(table, rows)
+
+
 def downgrade():
+    op.drop_table('customer_rhythm')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index('ix_invoices_created_by_id')
         batch_op.drop_index('ix_invoices_open_balances')

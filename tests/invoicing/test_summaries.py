@@ -3,7 +3,7 @@ and their reversal in the same transaction (even when postings race), checked an
 `flask stock-check`, and filled by the migration that adds them."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from app import create_app
 from config import TestConfig
 from erp.invoicing import payments, services
-from erp.invoicing.models import CashInByDay, SalesByPartner, SalesByProduct
+from erp.invoicing.models import CashInByDay, CustomerRhythm, SalesByPartner, SalesByProduct
 from erp.invoicing.summaries import find_summary_drift
 from shared.drift import find_all_drift
 from shared.extensions import db
@@ -22,6 +22,8 @@ from shared.products.services import create_product
 from shared.reference import load_reference_data
 from tests.conftest import today
 from tests.race import race
+
+KEPT = (SalesByPartner, SalesByProduct, CashInByDay, CustomerRhythm)
 
 
 def _rows(app, model) -> list[tuple]:
@@ -130,13 +132,15 @@ def test_stock_check_reports_a_drifted_summary_and_repair_rebuilds_it(app, sold,
 @pytest.mark.slow
 def test_postings_and_payments_racing_on_the_same_rows_add_up(app, database_url, fin, api_as,
                                                              customer, product):
-    """Eight invoices of the same customer, product and month posted at once, then six
-    payments of the same day recorded at once: every increment lands (no lost update)."""
+    """Eight invoices of the same customer, product and month (on four dates) posted at
+    once, then six payments of the same day recorded at once: every increment lands (no
+    lost update), and the customer's rhythm counts every date."""
     token = api_as("finance").token
+    days = [today().replace(day=1) + timedelta(days=n % 4) for n in range(8)]
     drafts = [fin.post("/invoices", json={
-        "partner_id": customer["id"], "invoice_date": today().isoformat(),
+        "partner_id": customer["id"], "invoice_date": days[n].isoformat(),
         "lines": [{"product_id": product["id"], "quantity": "2", "unit_price": "10.00",
-                   "tax_rate": "0"}]}).json for _ in range(8)]
+                   "tax_rate": "0"}]}).json for n in range(8)]
     outcomes = race(app, database_url, [(token, f"/invoices/{d['id']}/post", None)
                                         for d in drafts])
     assert [o.status for o in outcomes] == [200] * 8, outcomes
@@ -145,6 +149,8 @@ def test_postings_and_payments_racing_on_the_same_rows_add_up(app, database_url,
                                            D("160"), D("1480"))]
     assert _rows(app, SalesByProduct) == [(month, product["id"], D("16"), D("160"),
                                            D("1480"))]
+    # four distinct dates a day apart, whichever posting came last
+    assert _rows(app, CustomerRhythm) == [(customer["id"], 4, days[3], D("1"))]
     calls = [(token, "/payments", {"partner_id": customer["id"], "amount": "20.00",
                                    "date": "2026-06-01",
                                    "allocations": [{"invoice_id": d["id"], "amount": "20.00"}]})
@@ -178,10 +184,10 @@ def test_the_migration_fills_the_summaries_from_the_documents(tmp_path):
                                          {"invoice_id": invoice.id, "amount": "5.00"}]})
         services.create_credit_note(invoice.id, {"lines": [
             {"invoice_line_id": invoice.lines[0].id, "quantity": 1}]})
-        kept = [_rows(app, model) for model in (SalesByPartner, SalesByProduct, CashInByDay)]
+        kept = [_rows(app, model) for model in KEPT]
         downgrade(revision="0015_forecast")
         upgrade()
-        filled = [_rows(app, model) for model in (SalesByPartner, SalesByProduct, CashInByDay)]
+        filled = [_rows(app, model) for model in KEPT]
         db.engine.dispose()
     assert filled == kept
     # 2 lamps at 9.00 (cost 4.25) on each day; 1 credited today, in today's month
@@ -194,3 +200,4 @@ def test_the_migration_fills_the_summaries_from_the_documents(tmp_path):
         month: (D(str(r)), D(str(c))) for month, (r, c) in by_month.items()}
     assert kept[2] == [(date(2026, 1, 31), D("5")), (date(2026, 2, 1), D("5")),
                        (date(2026, 2, 20), D("5"))]
+    assert kept[3] == [(partner.id, 3, date(2026, 2, 20), D("10"))]  # gaps of 1 and 19 days

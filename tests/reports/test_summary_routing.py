@@ -1,10 +1,12 @@
 """The sales report reads the whole months of its range from the sales summaries and the
 days around them from the invoice lines: for every grouping, filter, row-level limit and
 range (whole months, parts of months, one day, across a year), it answers exactly what the
-lines alone answer."""
+lines alone answer. The at-risk report reads each customer's rhythm from customer_rhythm:
+it answers what the invoices' dates answer."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -84,3 +86,27 @@ def test_whole_months_of_a_range():
     assert whole(date(2026, 1, 2), date(2026, 2, 27)) is None
     assert whole(date(2025, 12, 1), date(2026, 2, 28)) == (date(2025, 12, 1), date(2026, 2, 1))
     assert whole(date(2024, 2, 1), date(2024, 2, 29)) == (date(2024, 2, 1), date(2024, 2, 1))
+
+
+def _at_risk_from_dates(query: ReportQuery, monkeypatch) -> reports.ReportResult:
+    with monkeypatch.context() as patch:  # as if an invoice were dated after as_of
+        patch.setattr(reports, "_latest_invoice_date", lambda: date.max)
+        return reports.at_risk_customers(query)
+
+
+def test_at_risk_from_the_rhythms_answers_what_the_dates_answer(ctx, spread, books,
+                                                                monkeypatch):
+    late = books.customer("Late")  # invoiced every 10 days, then nothing for 45
+    for days in (85, 75, 65, 55, 45):
+        books.invoice(late, today() - timedelta(days=days), (None, 1, "10.00"))
+        books.invoice(late, today() - timedelta(days=days), (None, 2, "10.00"))  # same day
+    names = set()
+    for extra in ({}, {"partner_id": late}, {"limit_user_id": spread["alice"]},
+                  {"limit_user_id": spread["bob"]}):
+        query = ReportQuery(as_of=today(), **extra)
+        got = reports.at_risk_customers(query)
+        assert got.items == _at_risk_from_dates(query, monkeypatch).items, extra
+        names |= {item["name"] for item in got.items}
+    assert "Late" in names
+    item = reports.at_risk_customers(ReportQuery(partner_id=late)).items[0]
+    assert (item["median_gap_days"], item["days_since_last"]) == (Decimal("10.0"), 45)
