@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
 
     registry = registry_of(app)
     registry.add_drift_check("stock balances", drift.find_drift, drift.repair_drift)
+    registry.add_drift_check("stock per day", drift.find_day_drift, drift.rebuild_days)
     registry.add_sequence("stock_count", "COUNT/", padding=5)
     registry.reference_loaders.append(services.load_default_locations)
     registry.demo_steps.append(seed.seed_inventory)

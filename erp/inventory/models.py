@@ -8,7 +8,7 @@ ledger; the ledger can always rebuild the balances (`stock-check`).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -61,10 +61,11 @@ class StockMove(Base):
         CheckConstraint("from_location_id <> to_location_id", name="two_locations"),
         # Newest-first ledgers per product and per location read these indexes in order.
         Index("ix_stock_moves_product_id_id", "product_id", "id"),
-        # Stock valuation at a date: each product's last move before a moment, and the net
-        # of the moves since it read from the index alone (erp/inventory/reports.py).
-        Index("ix_stock_moves_valuation", "product_id", "created_at", "from_location_id",
-              "to_location_id", "quantity", "unit_cost"),
+        # Stock valuation at a date: each product's last move before a moment, by time then
+        # id (PostgreSQL's indexes do not end with the row id as SQLite's do), and the
+        # forecast's net of moves, read from the index alone (erp/inventory/reports.py).
+        Index("ix_stock_moves_valuation", "product_id", "created_at", "id",
+              "from_location_id", "to_location_id", "quantity", "unit_cost"),
         Index("ix_stock_moves_from_location_id_id", "from_location_id", "id"),
         Index("ix_stock_moves_to_location_id_id", "to_location_id", "id"),
         Index("ix_stock_moves_reference", "reference"),
@@ -113,6 +114,20 @@ class StockBalance(Base):
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
+
+
+class StockByDay(Base):
+    """Per product and day (company time zone, by the move's time): the net change of the
+    stock in internal locations, in minus out (a move between two internal locations
+    changes none). Updated with the balances by `book_move`, so the stock at the end of any
+    day is today's balance less the days after it (the stock valuation at a date)."""
+
+    __tablename__ = "stock_by_day"
+    __audited__ = False  # derived from the ledger, which stock-check rebuilds it from
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    net: Mapped[Quantity] = mapped_column(default=Decimal("0"))
 
 
 class StockCount(Base):

@@ -5,11 +5,11 @@ at the end of `as_of` (company time zone), `on_hand` from the ledger, `unit_cost
 `unit_cost` of the product's last move at or before then (by time, then id), `value` =
 on_hand × unit_cost rounded to 2 places, and `total_value`.
 
-Fast at a million moves: on hand at a moment is the balance table (which every move updates
-in its own transaction, and which `stock-check` proves equal to the ledger) less the net of
-the moves booked after that moment, so today reads no move at all and a past date reads only
-the moves since; `ledger_on_hand` sums the whole ledger instead, and the tests hold the two
-equal. The last move per product is one index seek each on (product_id, created_at).
+Fast at a million moves: on hand at the end of a day is the balance table less the net
+change of the days after it, from stock_by_day (both updated by every move in its own
+transaction, and proved equal to the ledger by `stock-check`), so no date reads a move;
+`ledger_on_hand` sums the whole ledger instead, and the tests hold the two equal. The last
+move per product is one index seek each on (product_id, created_at, id).
 """
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, case, func, select, type_coerce
 
-from erp.inventory.models import Location, StockBalance, StockMove
+from erp.inventory.models import Location, StockBalance, StockByDay, StockMove
 from shared.dates import company_today, day_start
-from shared.db import utcnow
 from shared.extensions import db
 from shared.money import ZERO, round_money
 from shared.products.models import Product
@@ -60,23 +59,22 @@ def ledger_on_hand(moment: datetime, product_id: int | None = None) -> dict[int,
             for pid, total in db.session.execute(stmt) if total}
 
 
-def on_hand_at(moment: datetime, product_id: int | None = None) -> dict[int, Decimal]:
-    """The same figures as `ledger_on_hand`: today's balances less the moves since `moment`
-    (two grouped queries, the second reading only the moves after `moment`)."""
+def on_hand_at_end_of(day: date, product_id: int | None = None) -> dict[int, Decimal]:
+    """The same figures as `ledger_on_hand(end_of(day))`: today's balances less the net
+    change of the days after `day` (stock_by_day: a row per product and day, not a move)."""
     internal = _internal_ids()
     balances = (select(StockBalance.product_id, type_coerce(func.sum(StockBalance.on_hand),
                                                             QTY))
                 .where(StockBalance.location_id.in_(internal))
                 .group_by(StockBalance.product_id))
-    later = (select(StockMove.product_id, type_coerce(func.sum(_net(internal)), QTY))
-             .where(StockMove.created_at >= moment).group_by(StockMove.product_id))
+    later = (select(StockByDay.product_id, type_coerce(func.sum(StockByDay.net), QTY))
+             .where(StockByDay.day > day).group_by(StockByDay.product_id))
     if product_id:
         balances = balances.where(StockBalance.product_id == product_id)
-        later = later.where(StockMove.product_id == product_id)
-    on_hand = {pid: Decimal(total or 0) for pid, total in db.session.connection().execute(balances)}
-    if moment <= utcnow():  # no move is booked after the end of today
-        for pid, total in db.session.connection().execute(later):
-            on_hand[pid] = on_hand.get(pid, ZERO) - Decimal(total or 0)
+        later = later.where(StockByDay.product_id == product_id)
+    on_hand = {pid: Decimal(total or 0) for pid, total in db.session.execute(balances)}
+    for pid, total in db.session.execute(later):
+        on_hand[pid] = on_hand.get(pid, ZERO) - Decimal(total or 0)
     return {pid: total.quantize(Decimal("0.001")) for pid, total in on_hand.items() if total}
 
 
@@ -97,7 +95,7 @@ def last_costs(moment: datetime, product_ids: list[int]) -> dict[int, tuple[str,
 def stock_valuation(query: ReportQuery) -> ReportResult:
     as_of = query.as_of or company_today()
     moment = end_of(as_of)
-    on_hand = {pid: qty for pid, qty in on_hand_at(moment, query.product_id).items()
+    on_hand = {pid: qty for pid, qty in on_hand_at_end_of(as_of, query.product_id).items()
                if qty > 0}
     costs = last_costs(moment, list(on_hand))
     items = []

@@ -13,6 +13,7 @@ from decimal import Decimal
 import click
 from sqlalchemy import select
 
+from erp.inventory.drift import rebuild_days
 from erp.inventory.models import StockBalance, StockMove
 from erp.inventory.services import ZERO, location_by_code, main_stock
 from shared.db import utcnow
@@ -75,6 +76,7 @@ def scale_moves(count: int, ctx: ScaleContext) -> None:
     with ctx.progress(count, "moves") as bar:
         bulk_insert(StockMove, rows(), bar)
     _add_to_balances(stock.id, net)
+    rebuild_days()  # the stock per day, from the moves just written
 
 
 def _add_to_balances(location_id: int, net: dict[int, Decimal]) -> None:

@@ -25,6 +25,7 @@ from erp.inventory.models import (
     MAIN_STOCK,
     Location,
     StockBalance,
+    StockByDay,
     StockMove,
 )
 from shared.dates import company_zone, day_start
@@ -241,9 +242,18 @@ def book_move(product: Product, quantity: Decimal, source: Location, target: Loc
                      user_id=user_id, reverses_id=reverses_id)
     db.session.add(move)
     db.session.flush()
+    if source.is_internal != target.is_internal:
+        _add_to_day(move, quantity if target.is_internal else -quantity)
     if source.is_internal and not target.is_internal:
         _announce_low_stock(product, freed=quantity - reserved)
     return move
+
+
+def _add_to_day(move: StockMove, net: Decimal) -> None:
+    """Add a move's change of the internal stock to its product's day (stock_by_day)."""
+    day = move.created_at.astimezone(company_zone()).date()
+    db.session.execute(insert_or_add(StockByDay, ("product_id", "day"), ("net",)),
+                       {"product_id": move.product_id, "day": day, "net": net})
 
 
 def _announce_low_stock(product: Product, freed: Decimal) -> None:

@@ -1,7 +1,8 @@
 """summaries: sales per month, customer and salesperson, per month and product, cash received
 per day and each customer's invoicing rhythm, kept by posting and payments
-(erp/invoicing/summaries.py) for the dashboards and reports; invoice indexes for the open
-balances and a salesperson's customers
+(erp/invoicing/summaries.py), and the stock per product and day kept by every move
+(erp/inventory), for the dashboards and reports; invoice indexes for the open balances and a
+salesperson's customers, and the last move by time then id for the stock valuation
 
 Revision ID: 0016_summaries
 Revises: 0015_forecast
@@ -53,8 +54,23 @@ def upgrade():
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_customer_rhythm_partner_id_partners'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('partner_id', name=op.f('pk_customer_rhythm'))
     )
+    op.create_table('stock_by_day',
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('net', sa.Numeric(precision=18, scale=3), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_stock_by_day_product_id_products')),
+    sa.PrimaryKeyConstraint('product_id', 'day', name=op.f('pk_stock_by_day'))
+    )
     _fill_from_documents()
     _fill_rhythms()
+    _fill_stock_days()
+    with op.batch_alter_table('stock_moves', schema=None) as batch_op:
+        # the last move before a moment by time, then id: PostgreSQL's indexes do not end
+        # with the row id as SQLite's do, so it sorted every move of the product
+        batch_op.drop_index('ix_stock_moves_valuation')
+        batch_op.create_index('ix_stock_moves_valuation',
+                              ['product_id', 'created_at', 'id', 'from_location_id',
+                               'to_location_id', 'quantity', 'unit_cost'], unique=False)
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         # what is open and overdue (home cards, aging widgets) read from the index alone
         batch_op.create_index('ix_invoices_open_balances',
@@ -133,7 +149,47 @@ def _fill_rhythms():
         op.bulk_insert(table, rows)
 
 
+def _fill_stock_days():
+    """The net change of the internal stock per product and company day, from the moves that
+    cross the warehouse's edge (erp/inventory/drift.py ledger_by_day, restated)."""
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from shared.dates import company_zone
+
+    bind = op.get_bind()
+    internal = {row[0] for row in bind.execute(sa.text(
+        "SELECT id FROM locations WHERE kind = 'internal'"))}
+    zone = company_zone()
+    days = {}
+    moves = bind.execution_options(yield_per=10_000).execute(sa.text(
+        "SELECT product_id, created_at, from_location_id, to_location_id, quantity "
+        "FROM stock_moves"))
+    for product_id, moment, source, target, quantity in moves:
+        into, out = target in internal, source in internal
+        if into == out:
+            continue
+        if isinstance(moment, str):  # SQLite answers a raw query's times as text, in UTC
+            moment = datetime.fromisoformat(moment)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        key = (product_id, moment.astimezone(zone).date())
+        quantity = Decimal(str(quantity))
+        days[key] = days.get(key, Decimal(0)) + (quantity if into else -quantity)
+    rows = [{"product_id": pid, "day": day, "net": net} for (pid, day), net in days.items()]
+    table = sa.table("stock_by_day", sa.column("product_id"), sa.column("day", sa.Date()),
+                     sa.column("net", sa.Numeric(18, 3)))
+    for start in range(0, len(rows), 10_000):
+        op.bulk_insert(table, rows[start:start + 10_000])
+
+
 def downgrade():
+    with op.batch_alter_table('stock_moves', schema=None) as batch_op:
+        batch_op.drop_index('ix_stock_moves_valuation')
+        batch_op.create_index('ix_stock_moves_valuation',
+                              ['product_id', 'created_at', 'from_location_id',
+                               'to_location_id', 'quantity', 'unit_cost'], unique=False)
+    op.drop_table('stock_by_day')
     op.drop_table('customer_rhythm')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index('ix_invoices_created_by_id')

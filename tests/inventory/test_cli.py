@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from erp.inventory.drift import find_drift
-from erp.inventory.models import StockBalance, StockMove
+from erp.inventory.models import StockBalance, StockByDay, StockMove
 from erp.inventory.services import main_stock
 from shared.extensions import db
 
@@ -97,3 +97,19 @@ def test_seed_scale_refuses_unknown_product_ids(app):
     result = app.test_cli_runner().invoke(args=["seed-scale", "--moves", "5",
                                                 "--product-ids", "424242"])
     assert result.exit_code != 0 and "424242" in result.output
+
+
+def test_stock_check_rebuilds_the_stock_per_day(app, stock):
+    lamp = stock.product("LAMP")
+    stock.receive(lamp, 4)
+    runner = app.test_cli_runner()
+    with app.app_context():  # a day's net written behind book_move's back
+        db.session.execute(update(StockByDay).values(net=Decimal("1")))
+        db.session.commit()
+    found = runner.invoke(args=["stock-check"])
+    assert found.exit_code == 1
+    assert f"stock per day: product {lamp} on " in found.output
+    assert "stock_by_day 1.000, moves 4.000" in found.output
+    assert runner.invoke(args=["stock-check", "--repair"]).exit_code == 0
+    with app.app_context():
+        assert [row.net for row in db.session.scalars(select(StockByDay))] == [Decimal("4")]

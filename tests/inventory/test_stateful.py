@@ -20,8 +20,8 @@ from hypothesis.stateful import (
 from sqlalchemy import delete, select
 
 from erp.inventory import counts, services
-from erp.inventory.drift import ledger_on_hand
-from erp.inventory.models import StockBalance, StockCount, StockMove
+from erp.inventory.drift import find_day_drift, ledger_on_hand
+from erp.inventory.models import StockBalance, StockByDay, StockCount, StockMove
 from shared.db import transactional
 from shared.errors import InsufficientStock, InvalidState
 from shared.extensions import db
@@ -40,6 +40,7 @@ def build_machine(product_ids: list[int], internal: list[int], supplier: int, cu
             db.session.execute(delete(StockCount))
             db.session.execute(delete(StockMove))
             db.session.execute(delete(StockBalance))
+            db.session.execute(delete(StockByDay))
             db.session.commit()
             self.on_hand: dict[tuple[int, int], Decimal] = {}
             self.reserved: dict[tuple[int, int], Decimal] = {}
@@ -143,6 +144,7 @@ def build_machine(product_ids: list[int], internal: list[int], supplier: int, cu
                 assert on_hand == ledger.get(key, ZERO) == self.on_hand.get(key, ZERO), key
                 assert reserved == self.reserved.get(key, ZERO), key
                 assert ZERO <= reserved <= on_hand, key
+            assert find_day_drift() == []  # the stock per day moved with every move
             db.session.rollback()
 
     return StockMachine

@@ -1,6 +1,6 @@
 """The sales and cash summaries the dashboards read: kept by posting, credit notes, payments
 and their reversal in the same transaction (even when postings race), checked and rebuilt by
-`flask stock-check`, and filled by the migration that adds them."""
+`flask stock-check`, and filled by the migration that adds them (with the stock per day)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -12,6 +12,8 @@ from sqlalchemy import select, update
 
 from app import create_app
 from config import TestConfig
+from erp.inventory.models import StockByDay
+from erp.inventory.services import location_by_code, main_stock, record_move
 from erp.invoicing import payments, services
 from erp.invoicing.models import CashInByDay, CustomerRhythm, SalesByPartner, SalesByProduct
 from erp.invoicing.summaries import find_summary_drift
@@ -23,7 +25,7 @@ from shared.reference import load_reference_data
 from tests.conftest import today
 from tests.race import race
 
-KEPT = (SalesByPartner, SalesByProduct, CashInByDay, CustomerRhythm)
+KEPT = (SalesByPartner, SalesByProduct, CashInByDay, CustomerRhythm, StockByDay)
 
 
 def _rows(app, model) -> list[tuple]:
@@ -184,6 +186,11 @@ def test_the_migration_fills_the_summaries_from_the_documents(tmp_path):
                                          {"invoice_id": invoice.id, "amount": "5.00"}]})
         services.create_credit_note(invoice.id, {"lines": [
             {"invoice_line_id": invoice.lines[0].id, "quantity": 1}]})
+        partner_id, lamp_id = partner.id, lamp.id
+        supplier, shelf = location_by_code("Suppliers").id, main_stock().id
+        for quantity, source, target in ((5, supplier, shelf), (2, shelf, supplier)):
+            record_move({"product_id": lamp_id, "quantity": quantity,
+                         "from_location_id": source, "to_location_id": target})
         kept = [_rows(app, model) for model in KEPT]
         downgrade(revision="0015_forecast")
         upgrade()
@@ -200,4 +207,5 @@ def test_the_migration_fills_the_summaries_from_the_documents(tmp_path):
         month: (D(str(r)), D(str(c))) for month, (r, c) in by_month.items()}
     assert kept[2] == [(date(2026, 1, 31), D("5")), (date(2026, 2, 1), D("5")),
                        (date(2026, 2, 20), D("5"))]
-    assert kept[3] == [(partner.id, 3, date(2026, 2, 20), D("10"))]  # gaps of 1 and 19 days
+    assert kept[3] == [(partner_id, 3, date(2026, 2, 20), D("10"))]  # gaps of 1 and 19 days
+    assert kept[4] == [(lamp_id, today(), D("3"))]  # 5 received, 2 returned today

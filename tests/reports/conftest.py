@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from erp.inventory.drift import rebuild_days
 from erp.inventory.models import StockMove
 from shared.dates import day_start
 from shared.extensions import db
@@ -71,6 +72,7 @@ def backdate_move(app, move_id: int, day: date, hour: int = 12) -> None:
         db.session.execute(update(StockMove).where(StockMove.id == move_id)
                            .values(created_at=moment))
         db.session.commit()
+        rebuild_days()  # the move now counts on that day (stock-check --repair)
 
 
 def days_ago(n: int) -> date:

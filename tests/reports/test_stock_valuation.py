@@ -67,8 +67,9 @@ def test_a_past_date_ignores_later_moves_and_today_counts_the_reversal(ledger, s
 def test_the_fast_path_equals_the_whole_ledger_at_every_moment(app, ledger):
     with app.app_context(), app.test_request_context():
         for n in (11, 10, 7, 5, 3, 0, -1):
-            moment = reports.end_of(today() - timedelta(days=n))
-            assert reports.on_hand_at(moment) == reports.ledger_on_hand(moment), n
+            day = today() - timedelta(days=n)
+            assert reports.on_hand_at_end_of(day) == reports.ledger_on_hand(
+                reports.end_of(day)), n
         db.session.rollback()
 
 
