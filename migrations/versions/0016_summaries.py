@@ -162,9 +162,9 @@ def _fill_stock_days():
         "SELECT id FROM locations WHERE kind = 'internal'"))}
     zone = company_zone()
     days = {}
-    moves = bind.execution_options(yield_per=10_000).execute(sa.text(
+    moves = bind.execute(sa.text(
         "SELECT product_id, created_at, from_location_id, to_location_id, quantity "
-        "FROM stock_moves"))
+        "FROM stock_moves").execution_options(yield_per=10_000))  # streamed, this query only
     for product_id, moment, source, target, quantity in moves:
         into, out = target in internal, source in internal
         if into == out:
