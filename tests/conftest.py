@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -134,6 +135,25 @@ def ctx(app: Flask) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@contextmanager
+def migrated_app(path) -> Iterator[Flask]:
+    """An application on its own SQLite file at `path`, upgraded through every migration
+    with the reference data loaded, inside its app context (the migration tests downgrade
+    and upgrade it again)."""
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        try:
+            yield app
+        finally:
+            db.engine.dispose()
 
 
 @contextmanager

@@ -10,8 +10,6 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, update
 
-from app import create_app
-from config import TestConfig
 from erp.inventory.models import StockByDay
 from erp.inventory.services import location_by_code, main_stock, record_move
 from erp.invoicing import payments, services
@@ -21,8 +19,7 @@ from shared.drift import find_all_drift
 from shared.extensions import db
 from shared.partners.services import create_partner
 from shared.products.services import create_product
-from shared.reference import load_reference_data
-from tests.conftest import today
+from tests.conftest import migrated_app, today
 from tests.race import race
 
 KEPT = (SalesByPartner, SalesByProduct, CashInByDay, CustomerRhythm, StockByDay)
@@ -165,13 +162,7 @@ def test_postings_and_payments_racing_on_the_same_rows_add_up(app, database_url,
 
 
 def test_the_migration_fills_the_summaries_from_the_documents(tmp_path):
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
-
-    app = create_app(Config)
-    with app.app_context():
-        upgrade()
-        load_reference_data()
+    with migrated_app(tmp_path / "migrate.sqlite3") as app:
         partner = create_partner({"name": "Summary Ltd"})
         lamp = create_product({"sku": "L", "name": "Lamp", "cost_price": "4.2500",
                                "list_price": "9.00"})
@@ -195,7 +186,6 @@ def test_the_migration_fills_the_summaries_from_the_documents(tmp_path):
         downgrade(revision="0015_forecast")
         upgrade()
         filled = [_rows(app, model) for model in KEPT]
-        db.engine.dispose()
     assert filled == kept
     # 2 lamps at 9.00 (cost 4.25) on each day; 1 credited today, in today's month
     by_month: dict[date, tuple[Decimal, Decimal]] = {}

@@ -7,23 +7,15 @@ from decimal import Decimal
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from app import create_app
-from config import TestConfig
 from erp.invoicing import services
 from shared.extensions import db
 from shared.partners.services import create_partner
 from shared.products.services import create_product
-from shared.reference import load_reference_data
+from tests.conftest import migrated_app
 
 
 def test_the_migration_backfills_posted_lines(tmp_path):
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
-
-    app = create_app(Config)
-    with app.app_context():
-        upgrade()
-        load_reference_data()
+    with migrated_app(tmp_path / "migrate.sqlite3"):
         partner = create_partner({"name": "Backfill Ltd"})
         ids = {sku: create_product({"sku": sku, "name": sku, "type": kind,
                                     "cost_price": "4.2500", "list_price": "9.00"}).id
@@ -42,7 +34,6 @@ def test_the_migration_backfills_posted_lines(tmp_path):
         rows = db.session.execute(text(
             "SELECT invoice_id, unit_cost FROM invoice_lines ORDER BY invoice_id, sequence"))
         costs = [(invoice_id, Decimal(str(cost))) for invoice_id, cost in rows]
-        db.engine.dispose()
     assert costs == [(posted_id, Decimal("6.5")), (posted_id, Decimal("6.5")),
                      (posted_id, Decimal("0")), (posted_id, Decimal("0")),
                      (draft_id, Decimal("0")), (draft_id, Decimal("0")),
