@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from flask import Flask
 from sqlalchemy import event, select
 
 from app import create_app
@@ -38,14 +39,12 @@ ROLES = ("admin", "sales", "warehouse", "finance", "support")
 PASSWORD = "demo1234"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", default="sqlite:////tmp/dash.db")
-    parser.add_argument("--repeat", type=int, default=15)
-    args = parser.parse_args()
+def counted_app(database_url: str) -> tuple[Flask, list[int]]:
+    """The application on `database_url` (filled by the commands above) and a one-item list
+    that counts the SQL statements it sends (reset it before a request)."""
 
     class Bench(Config):
-        SQLALCHEMY_DATABASE_URI = args.database_url
+        SQLALCHEMY_DATABASE_URI = database_url
         WTF_CSRF_ENABLED = False
         SECRET_KEY = "bench"
 
@@ -54,6 +53,17 @@ def main() -> None:
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute",
                      lambda *_a: statements.__setitem__(0, statements[0] + 1))
+    return app, statements
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="sqlite:////tmp/dash.db")
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+
+    app, statements = counted_app(args.database_url)
+    with app.app_context():
         emails = {role: db.session.scalar(select(User.email).where(
             User.email == f"{role}@example.com")) for role in ROLES}
     print(f"{'role':<11}{'no widgets':>11}{'SQL':>5}{'fresh median':>14}{'worst':>8}{'SQL':>5}"

@@ -22,10 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from app import create_app
-from config import Config
+from bench.dashboards import counted_app
 from shared.extensions import db
 from shared.products.models import Product
 
@@ -53,15 +52,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    class Bench(Config):
-        SQLALCHEMY_DATABASE_URI = args.database_url
-        SECRET_KEY = "bench"
-
-    app = create_app(Bench)
-    statements = [0]
+    app, statements = counted_app(args.database_url)
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda *_a: statements.__setitem__(0, statements[0] + 1))
         product_id = db.session.scalar(select(func.min(Product.id)))
     client = app.test_client()
     response = client.post("/api/v1/auth/token",
