@@ -4,7 +4,9 @@ Management: revenue per month this year against last year, the top customers and
 the year, cash received against what customers still owe. Finance: the AR and AP aging, what
 is overdue and the drafts to post, cash in per week. Each figure links to the invoice list
 filtered to the invoices behind it. Revenue is untaxed, from posted and paid customer invoices
-less customer credit notes, by invoice date. One or two aggregate queries per widget.
+less customer credit notes, by invoice date. The sales and cash figures read the summaries
+kept at posting and payment (erp/invoicing/summaries.py: a few thousand rows at most, not
+every line); what is open and overdue is one query grouped by due date (`open_balances`).
 """
 from __future__ import annotations
 

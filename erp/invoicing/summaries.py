@@ -2,13 +2,14 @@
 balances.
 
 Posting a customer invoice adds its lines to `sales_by_partner` (per month, customer and the
-salesperson it counts for) and `sales_by_product` (per month and product); posting a
-customer credit note subtracts them.
-Recording a payment adds what it allocates to customer invoices to `cash_in_by_day` (on the
-payment's date); reversing it subtracts the same. Each is written in the transaction that
-posts or pays, with an atomic increment (`insert_or_add`), so the summary never disagrees
-with the documents it sums. Posted invoices never change afterwards (a cancel is only from
-draft, a correction is a credit note), so these are the only writes.
+salesperson it counts for) and `sales_by_product` (per month and product), and rewrites the
+customer's `customer_rhythm` (its invoice dates: how many, the last, the median gap, for the
+at-risk report); posting a customer credit note subtracts its lines. Recording a payment
+adds what it allocates to customer invoices to `cash_in_by_day` (on the payment's date);
+reversing it subtracts the same. Each is written in the transaction that posts or pays, the
+sums with an atomic increment (`insert_or_add`), so a summary never disagrees with the
+documents it sums. Posted invoices never change afterwards (a cancel is only from draft, a
+correction is a credit note), so these are the only writes.
 
 The invoices and payments stay the truth: `flask stock-check` compares each summary with
 them and `--repair` rebuilds it (after a bulk load such as seed-scale, or a restore of an
