@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 
 from erp.inventory import services as inventory
 from erp.inventory.drift import find_drift
-from erp.inventory.models import StockBalance, StockMove
+from erp.inventory.models import StockBalance, StockByDay, StockMove
 from erp.invoicing.models import Invoice
 from erp.purchasing import services
 from erp.purchasing.models import PurchaseOrder, Receipt
@@ -56,7 +56,7 @@ def build_machine(product_id: int, supplier_id: int, internal: list[int], vendor
 
         def __init__(self) -> None:
             super().__init__()
-            for model in (Receipt, Invoice, PurchaseOrder, StockMove, StockBalance):
+            for model in (Receipt, Invoice, PurchaseOrder, StockMove, StockBalance, StockByDay):
                 db.session.execute(delete(model))
             db.session.execute(Product.__table__.update().where(Product.id == product_id)
                                .values(cost_price=Decimal("10.0000")))
