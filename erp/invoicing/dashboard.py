@@ -61,18 +61,14 @@ def _invoices_url(**args) -> str:
                                                      else v) for k, v in args.items()})
 
 
-def _months(first: date, last: date):
-    """The summaries' rows of the months from `first`'s to `last`'s."""
-    return SalesByPartner.month >= month_of(first), SalesByPartner.month <= month_of(last)
-
-
 def monthly_sales(year: int, *, since_year: int | None = None) -> dict[date, tuple[Decimal,
                                                                                    Decimal]]:
     """{first day of month: (untaxed revenue, cost)} from `since_year` (default `year`)
     through `year`, from the sales summary (a few thousand rows, not every line)."""
     stmt = (select(SalesByPartner.month, func.sum(SalesByPartner.revenue),
                    func.sum(SalesByPartner.cost))
-            .where(*_months(date(since_year or year, 1, 1), date(year, 12, 31)))
+            .where(SalesByPartner.month >= date(since_year or year, 1, 1),
+                   SalesByPartner.month <= date(year, 12, 1))
             .group_by(SalesByPartner.month))
     return {month: (round_money(revenue or 0), round_money(cost or 0))
             for month, revenue, cost in db.session.execute(stmt)}

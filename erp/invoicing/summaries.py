@@ -172,14 +172,15 @@ def book_cash_in(payment: Payment, sign: int = 1) -> None:
 # --------------------------------------------------------------------------- rebuilt from the truth
 
 
-def _sign():
+def sales_sign():
+    """1 for a customer invoice's lines, -1 for a customer credit note's (in SQL)."""
     return case((Invoice.kind == CUSTOMER_CREDIT_NOTE, -1), else_=1)
 
 
 def _sales_lines() -> list[Any]:
     """Σ per (invoice date, customer, salesperson, product) over the booked customer
     invoices' lines, less the credit notes': what every sales summary row is folded from."""
-    sign = _sign()
+    sign = sales_sign()
     original = aliased(Invoice)
     person = func.coalesce(salesperson_of(original), 0).label("salesperson_id")
     stmt = (select(Invoice.invoice_date, Invoice.partner_id, person, InvoiceLine.product_id,
